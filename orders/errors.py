@@ -1,0 +1,46 @@
+"""Domain errors. Services raise them; the API, the admin and the commands show them.
+
+Each has a stable `code` that clients can rely on and a `kind` that says what
+sort of failure it is (the API maps kinds to HTTP statuses in one place).
+"""
+
+
+class OrderError(Exception):
+    kind = "invalid"  # invalid | not_found | conflict
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, detail=None, field=None):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.field = field
+        if code:
+            self.code = code
+
+
+class NotFound(OrderError):
+    kind = "not_found"
+    code = "not_found"
+
+
+class InvalidInput(OrderError):
+    """The request is well-formed but its values break a rule (unknown shipper, bad amount)."""
+
+    kind = "invalid"
+    code = "invalid_input"
+
+
+class TransitionNotAllowed(OrderError):
+    """The order's current state does not allow this action."""
+
+    kind = "conflict"
+    code = "transition_not_allowed"
+
+
+class ItemsLocked(TransitionNotAllowed):
+    code = "items_locked"
+
+
+class Duplicate(OrderError):
+    kind = "conflict"
+    code = "duplicate"

@@ -1,0 +1,104 @@
+"""The only place that writes an order's history and its outbox events.
+
+Called by the services inside their transaction, so the change, its history
+record and its event commit together or not at all. Listeners of
+`order_event_committed` (webhook and e-mail delivery) hear of an event only
+after the commit.
+"""
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from .actors import Actor
+from .models import HistoryRecord, Order, OrderEvent
+
+# Sent after commit with `event` (an OrderEvent).
+order_event_committed = Signal()
+
+# Event types (also the webhook subscription choices).
+ORDER_CREATED = "order.created"
+ORDER_UPDATED = "order.updated"
+ORDER_STATUS_CHANGED = "order.status_changed"
+ORDER_PAID = "order.paid"
+ORDER_SENT = "order.sent"
+ORDER_DELIVERED = "order.delivered"
+ORDER_DONE = "order.done"
+ORDER_CANCELED = "order.canceled"
+ORDER_ITEM_CHANGED = "order.item_changed"
+ORDER_TRACKING_ADDED = "order.tracking_added"
+ORDER_HISTORY_ADDED = "order.history_added"
+
+EVENT_TYPES = [
+    ORDER_CREATED,
+    ORDER_UPDATED,
+    ORDER_STATUS_CHANGED,
+    ORDER_PAID,
+    ORDER_SENT,
+    ORDER_DELIVERED,
+    ORDER_DONE,
+    ORDER_CANCELED,
+    ORDER_ITEM_CHANGED,
+    ORDER_TRACKING_ADDED,
+    ORDER_HISTORY_ADDED,
+]
+
+
+def jsonable(value):
+    """History diffs and payloads hold plain JSON: decimals and dates become strings."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def record(
+    order: Order,
+    *,
+    actor: Actor,
+    history_type: str,
+    name: str,
+    event_type: str | None,
+    status: str = "",
+    changes: dict | None = None,
+    customer_visible: bool = False,
+    payload: dict | None = None,
+) -> HistoryRecord:
+    """Write one history record and, if `event_type` is given, one outbox event."""
+    changes = jsonable(changes or {})
+    entry = HistoryRecord.objects.create(
+        order=order,
+        type=history_type,
+        name=name,
+        status=status,
+        actor=actor.name,
+        user=actor.user,
+        api_key=actor.api_key,
+        source=actor.source,
+        changes=changes,
+        customer_visible=customer_visible,
+    )
+    if event_type:
+        emit(order, event_type, {"changes": changes, "actor": actor.name, **(payload or {})})
+    return entry
+
+
+def emit(order: Order, event_type: str, data: dict) -> OrderEvent:
+    event = OrderEvent.objects.create(
+        order=order,
+        type=event_type,
+        payload=jsonable(
+            {
+                "order_id": order.pk,
+                "version": order.version,
+                "status_id": order.status_id,
+                **data,
+            }
+        ),
+    )
+    transaction.on_commit(lambda: order_event_committed.send(sender=OrderEvent, event=event))
+    return event

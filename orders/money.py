@@ -1,0 +1,66 @@
+"""Money arithmetic: exact decimals, rounded per currency.
+
+The rounding rule (one place, used by every caller):
+- A unit price is given with VAT (`final`) or without (`base`) plus the VAT rate.
+  The other one is computed as `base = final / (1 + vat/100)` or
+  `final = base * (1 + vat/100)` and rounded ROUND_HALF_UP to the currency's
+  minor unit (2 places for EUR and CZK, 0 for JPY, 3 for KWD, as ISO 4217 says).
+- A line total is unit price x count of the rounded unit prices, so a line
+  never carries more precision than the currency has.
+- The order's money is the sum of its lines' totals with VAT; VAT is reported
+  per line as final - base.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    is_currency,
+    list_currencies,
+)
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+def validate_currency_code(code: str) -> None:
+    """Accept an ISO 4217 code in upper case (EUR, CZK, USD)."""
+    if not isinstance(code, str) or code != code.upper() or not is_currency(code):
+        raise ValidationError(f"'{code}' is not an ISO 4217 currency code.", code="currency")
+
+
+def currency_codes() -> list[str]:
+    return sorted(list_currencies())
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of the currency: Decimal('0.01') for EUR, Decimal('1') for JPY."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    return Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def unit_prices(
+    *, vat: Decimal, currency: str, final: Decimal | None = None, base: Decimal | None = None
+) -> tuple[Decimal, Decimal]:
+    """Return (base, final) of a unit price given one of them and the VAT rate in percent."""
+    factor = 1 + Decimal(vat) / HUNDRED
+    if final is not None:
+        final = round_money(final, currency)
+        return round_money(final / factor, currency), final
+    if base is not None:
+        base = round_money(base, currency)
+        return base, round_money(base * factor, currency)
+    raise ValueError("unit_prices needs final or base")
+
+
+def format_money(amount: Decimal | None, currency: str) -> str | None:
+    """The amount written for people in the configured locale, e.g. '€12.10' or '1 210,00 Kč'."""
+    if amount is None:
+        return None
+    return format_currency(amount, currency, locale=settings.MONEY_LOCALE)

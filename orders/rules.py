@@ -1,0 +1,35 @@
+"""What an order allows now: read by the services (to refuse), the admin (to show
+buttons) and the API (to say what is allowed in a refusal)."""
+
+from django_fsm import can_proceed
+
+from .models import Order
+
+# Action name -> the Order transition method it runs.
+ACTION_TRANSITIONS = {
+    "sent": "mark_sent",
+    "delivered": "mark_delivered",
+    "done": "mark_done",
+    "cancel": "cancel",
+}
+
+
+def can_pay(order: Order) -> bool:
+    return not order.canceled
+
+
+def available_actions(order: Order) -> list[str]:
+    """The lifecycle actions the order allows now, in the order staff meet them."""
+    actions = ["paid"] if can_pay(order) else []
+    for action, method in ACTION_TRANSITIONS.items():
+        if can_proceed(getattr(order, method)):
+            actions.append(action)
+    return actions
+
+
+def describe_state(order: Order) -> str:
+    return (
+        f"{order.get_closing_state_display().lower()}, "
+        f"{order.get_shipping_state_display().lower()}, "
+        f"{order.get_payment_state_display().lower()}"
+    )

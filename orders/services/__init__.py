@@ -1,0 +1,44 @@
+"""Every write to an order. The API, the admin and the commands call these; nothing else
+saves an order. Each service is atomic, locks the order row, checks its rule, changes the
+state, recomputes the money, and records history and an outbox event in the same
+transaction."""
+
+from .items import ItemData, order_item_add, order_item_remove, order_item_update
+from .lifecycle import (
+    order_cancel,
+    order_mark_delivered,
+    order_mark_done,
+    order_mark_paid,
+    order_mark_sent,
+    order_status_assign,
+)
+from .notes import order_history_add, order_tracking_add
+from .orders import (
+    CREATE_FIELDS,
+    DELIVERY_FIELDS,
+    EDITABLE_FIELDS,
+    order_create,
+    order_update,
+    order_update_delivery_address,
+)
+
+__all__ = [
+    "CREATE_FIELDS",
+    "DELIVERY_FIELDS",
+    "EDITABLE_FIELDS",
+    "ItemData",
+    "order_cancel",
+    "order_create",
+    "order_history_add",
+    "order_item_add",
+    "order_item_remove",
+    "order_item_update",
+    "order_mark_delivered",
+    "order_mark_done",
+    "order_mark_paid",
+    "order_mark_sent",
+    "order_status_assign",
+    "order_tracking_add",
+    "order_update",
+    "order_update_delivery_address",
+]

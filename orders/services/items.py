@@ -1,0 +1,206 @@
+"""Order items: add, change, remove. Items change only while the order is open and not sent."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from .. import events
+from ..actors import Actor
+from ..errors import InvalidInput, ItemsLocked, NotFound
+from ..models import Order, OrderItem
+from ..money import round_money, unit_prices
+from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
+
+ITEM_FIELDS = (
+    "article_id",
+    "code",
+    "name",
+    "count",
+    "ordered",
+    "waiting_count",
+    "note",
+    "unit_price_base",
+    "vat",
+    "unit_price_final",
+    "original_price_base",
+    "original_price_final",
+    "weight",
+)
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """An item as a client gives it. Prices are per unit: `final_price` (with VAT) or
+    `base_price` (without); when both are given, `final_price` wins."""
+
+    name: str
+    count: int
+    vat: Decimal
+    final_price: Decimal | None = None
+    base_price: Decimal | None = None
+    article_id: int | None = None
+    code: str = ""
+    note: str = ""
+    original_final_price: Decimal | None = None
+    original_base_price: Decimal | None = None
+    weight: Decimal = Decimal("0")
+    ordered: int | None = None
+    waiting_count: int = 0
+
+
+def _decimal(value, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"{field} must be a number.", field=field) from None
+    if not number.is_finite():
+        raise InvalidInput(f"{field} must be a finite number.", field=field)
+    return number
+
+
+def item_values(data: ItemData, currency: str) -> dict:
+    """Validate an item and compute its unit prices with the order's rounding rule."""
+    if not (data.name or "").strip():
+        raise InvalidInput("An item needs a name.", field="name")
+    if not isinstance(data.count, int) or isinstance(data.count, bool) or data.count < 1:
+        raise InvalidInput("count must be a whole number of at least 1.", field="count")
+    vat = _decimal(data.vat, "vat")
+    if vat is None or not (0 <= vat <= 100):
+        raise InvalidInput("vat must be a percentage from 0 to 100.", field="vat")
+    final, base = _decimal(data.final_price, "final_price"), _decimal(data.base_price, "base_price")
+    if final is None and base is None:
+        raise InvalidInput("price needs final_price or base_price.", field="price")
+    for value, field in ((final, "final_price"), (base, "base_price")):
+        if value is not None and value < 0:
+            raise InvalidInput(f"{field} cannot be negative.", field=field)
+    unit_base, unit_final = unit_prices(vat=vat, currency=currency, final=final, base=base)
+
+    orig_final = _decimal(data.original_final_price, "price_original.final_price")
+    orig_base = _decimal(data.original_base_price, "price_original.base_price")
+    if (orig_final is not None and orig_final < 0) or (orig_base is not None and orig_base < 0):
+        raise InvalidInput("price_original cannot be negative.", field="price_original")
+    original_base = original_final = None
+    if orig_final is not None or orig_base is not None:
+        original_base, original_final = unit_prices(
+            vat=vat, currency=currency, final=orig_final, base=orig_base
+        )
+    weight = _decimal(data.weight, "weight") or Decimal("0")
+    if weight < 0:
+        raise InvalidInput("weight cannot be negative.", field="weight")
+    for value, field in ((data.ordered, "ordered"), (data.waiting_count, "waiting_count")):
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise InvalidInput(f"{field} must be a whole number, 0 or more.", field=field)
+    return {
+        "article_id": data.article_id,
+        "code": data.code or "",
+        "name": data.name.strip(),
+        "count": data.count,
+        "ordered": data.count if data.ordered is None else data.ordered,
+        "waiting_count": data.waiting_count or 0,
+        "note": data.note or "",
+        "unit_price_base": unit_base,
+        "vat": vat,
+        "unit_price_final": unit_final,
+        "original_price_base": original_base,
+        "original_price_final": original_final,
+        "weight": weight,
+    }
+
+
+def _lock_editable(order_id) -> Order:
+    order = lock_order(order_id)
+    if not order.items_editable:
+        raise ItemsLocked(
+            f"Order {order.pk} items cannot change: the order is "
+            f"{'sent' if order.sent else order.get_closing_state_display().lower()}.",
+            detail="Items can be added, changed or removed only while the order is open "
+            "and not sent.",
+        )
+    return order
+
+
+def _get_item(order: Order, item_id) -> OrderItem:
+    try:
+        return order.items.get(pk=item_id)
+    except (OrderItem.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Order {order.pk} has no item {item_id}.", code="item_not_found") from None
+
+
+def _finish(order: Order, before: dict, *, actor: Actor, name: str, item_changes: dict) -> None:
+    recompute_totals(order)
+    save_order(order)
+    events.record(
+        order,
+        actor=actor,
+        history_type="item",
+        name=name,
+        event_type=events.ORDER_ITEM_CHANGED,
+        changes={**item_changes, **diff(before, order)},
+    )
+
+
+@transaction.atomic
+def order_item_add(*, order_id: int, actor: Actor, item: ItemData) -> OrderItem:
+    """Add an item. Only while the order is open and not sent; money and weight follow."""
+    order = _lock_editable(order_id)
+    before = snapshot(order, TOTAL_FIELDS)
+    new_item = OrderItem.objects.create(order=order, **item_values(item, order.order_currency_code))
+    _finish(
+        order,
+        before,
+        actor=actor,
+        name=f"Item added: {new_item.count} x {new_item.name}",
+        item_changes={"item": [None, _item_summary(new_item)]},
+    )
+    return new_item
+
+
+@transaction.atomic
+def order_item_update(*, order_id: int, item_id: int, actor: Actor, item: ItemData) -> OrderItem:
+    """Replace an item's values. Only while the order is open and not sent."""
+    order = _lock_editable(order_id)
+    existing = _get_item(order, item_id)
+    old = _item_summary(existing)
+    for field, value in item_values(item, order.order_currency_code).items():
+        setattr(existing, field, value)
+    existing.save()
+    before = snapshot(order, TOTAL_FIELDS)
+    _finish(
+        order,
+        before,
+        actor=actor,
+        name=f"Item changed: {existing.count} x {existing.name}",
+        item_changes={"item": [old, _item_summary(existing)]},
+    )
+    return existing
+
+
+@transaction.atomic
+def order_item_remove(*, order_id: int, item_id: int, actor: Actor) -> Order:
+    """Remove an item. Only while the order is open and not sent."""
+    order = _lock_editable(order_id)
+    existing = _get_item(order, item_id)
+    old = _item_summary(existing)
+    existing.delete()
+    before = snapshot(order, TOTAL_FIELDS)
+    _finish(
+        order,
+        before,
+        actor=actor,
+        name=f"Item removed: {old['count']} x {old['name']}",
+        item_changes={"item": [old, None]},
+    )
+    return order
+
+
+def _item_summary(item: OrderItem) -> dict:
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "count": item.count,
+        "unit_price_final": round_money(item.unit_price_final, item.order.order_currency_code),
+        "vat": item.vat,
+    }

@@ -1,0 +1,232 @@
+"""Creating orders and changing their data."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from .. import events
+from ..actors import Actor
+from ..errors import InvalidInput, TransitionNotAllowed
+from ..models import Channel, Company, Customer, Order, OrderItem, PaymentMethod, ShippingMethod
+from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
+from .items import ItemData, item_values
+
+# Protected fsm fields: set only by transitions, so never cleaned from input.
+STATE_FIELDS = ("payment_state", "shipping_state", "closing_state")
+
+DELIVERY_FIELDS = (
+    "delivery_name",
+    "delivery_street",
+    "delivery_city",
+    "delivery_zip",
+    "delivery_state_code",
+    "delivery_phone",
+    "delivery_email",
+)
+
+# Fields a client may give when creating an order (relations by id).
+CREATE_FIELDS = (
+    "email",
+    "name",
+    "street",
+    "city",
+    "zip",
+    "state_code",
+    "phone",
+    "company_nr",
+    "company_vat",
+    *DELIVERY_FIELDS,
+    "ip",
+    "domain",
+    "date_order",
+    "date_maturity",
+    "order_currency_code",
+    "currency_rate",
+    "note",
+    "our_note",
+    "external_order_prefix",
+    "external_order_id",
+)
+
+# Fields staff may edit in the back office (money and states only through their services).
+EDITABLE_FIELDS = (
+    *CREATE_FIELDS,
+    "customer",
+    "company",
+    "channel",
+    "shipping",
+    "payment",
+    "external_payment_id",
+    "external_payment_url",
+)
+
+RELATIONS = {
+    "channel_id": Channel,
+    "customer_id": Customer,
+    "company_id": Company,
+    "shipping_id": ShippingMethod,
+    "payment_id": PaymentMethod,
+}
+
+
+def _check_relations(values: dict) -> None:
+    for field, model in RELATIONS.items():
+        pk = values.get(field)
+        if pk is not None and not model.objects.filter(pk=pk).exists():
+            name = field.removesuffix("_id")
+            raise InvalidInput(f"Unknown {name} {pk}.", field=name)
+
+
+def _validate(order: Order) -> None:
+    """Field rules of the model (e-mail, IP address, ISO 4217 codes, lengths), as InvalidInput."""
+    try:
+        # The state fields are protected (fsm) and set only by transitions.
+        order.full_clean(
+            exclude=["hash", *STATE_FIELDS], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise InvalidInput(
+            f"{field}: {' '.join(messages)}", field=field, detail=error.message_dict
+        ) from None
+
+
+def _customer_for(email: str, name: str, fields: dict) -> Customer | None:
+    """The buyer, found by e-mail or created, so a customer's orders stay together."""
+    if not email:
+        return None
+    customer = Customer.objects.filter(email__iexact=email).order_by("id").first()
+    if customer is None:
+        customer = Customer.objects.create(
+            email=email,
+            name=name or email,
+            **{f: fields.get(f, "") for f in ("phone", "street", "city", "zip", "state_code")},
+        )
+    return customer
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor: Actor,
+    items: list[ItemData] | tuple = (),
+    channel_id: int | None = None,
+    customer_id: int | None = None,
+    company_id: int | None = None,
+    shipping_id: int | None = None,
+    payment_id: int | None = None,
+    status_id: int | None = None,
+    **fields,
+) -> Order:
+    """Create an order, with its items if given, in one transaction.
+
+    The currency defaults to the channel's, the seller to the channel's company, the
+    customer to the one with the same e-mail (created if new). Money is computed
+    from the items; a client cannot set it.
+    """
+    unknown = set(fields) - set(CREATE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown order fields: {', '.join(sorted(unknown))}.")
+    relations = {
+        "channel_id": channel_id,
+        "customer_id": customer_id,
+        "company_id": company_id,
+        "shipping_id": shipping_id,
+        "payment_id": payment_id,
+    }
+    _check_relations(relations)
+    fields = {k: v for k, v in fields.items() if v is not None}
+    order = Order(**relations, status_id=status_id, **fields)
+    if order.channel_id:
+        channel = order.channel
+        if "order_currency_code" not in fields:
+            order.order_currency_code = channel.currency_code
+        if company_id is None and channel.company_id:
+            order.company_id = channel.company_id
+    if customer_id is None:
+        customer = _customer_for(order.email, order.name, fields)
+        order.customer_id = customer.pk if customer else None
+    if order.order_currency_code == order.main_currency_code and "currency_rate" not in fields:
+        order.currency_rate = 1
+    _validate(order)
+    # Items are checked before anything is written, so a bad item creates nothing.
+    lines = [item_values(item, order.order_currency_code) for item in items]
+    order.save()
+    OrderItem.objects.bulk_create(OrderItem(order=order, **line) for line in lines)
+    if lines:
+        recompute_totals(order)
+        order.save()
+    events.record(
+        order,
+        actor=actor,
+        history_type="created",
+        name="Order created",
+        event_type=events.ORDER_CREATED,
+        changes={"items": [None, len(lines)], "money": [None, order.money]},
+        customer_visible=True,
+    )
+    return order
+
+
+@transaction.atomic
+def order_update_delivery_address(*, order_id: int, actor: Actor, **address) -> Order:
+    """Change where the order goes. Allowed until the order is sent, and not on a closed order."""
+    unknown = set(address) - set(DELIVERY_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown delivery fields: {', '.join(sorted(unknown))}.")
+    order = lock_order(order_id)
+    if order.sent or not order.items_editable:
+        raise TransitionNotAllowed(
+            f"Order {order.pk} delivery address cannot change: the order is "
+            f"{'sent' if order.sent else order.get_closing_state_display().lower()}.",
+            code="address_locked",
+            detail="The delivery address can change until the order is sent.",
+        )
+    return _apply_changes(order, address, actor=actor, name="Delivery address changed")
+
+
+@transaction.atomic
+def order_update(*, order_id: int, actor: Actor, changes: dict) -> Order:
+    """Change an order's data (staff edits). Money, payment and states change only through
+    their own services; nothing is written when nothing changes."""
+    unknown = {f.removesuffix("_id") for f in changes} - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    _check_relations(changes)
+    order = lock_order(order_id)
+    return _apply_changes(order, changes, actor=actor, name="Order data changed")
+
+
+def _is_text(field: str) -> bool:
+    model_field = Order._meta.get_field(field.removesuffix("_id"))
+    return isinstance(model_field, models.CharField | models.TextField) and not model_field.null
+
+
+def _apply_changes(order: Order, changes: dict, *, actor: Actor, name: str) -> Order:
+    before = snapshot(order, changes)
+    for field, value in changes.items():
+        if value is None and _is_text(field):
+            value = ""
+        setattr(order, field, value)
+    changed = diff(before, order)
+    if not changed:
+        return order
+    _validate(order)
+    save_order(order)
+    events.record(
+        order,
+        actor=actor,
+        history_type="updated",
+        name=name,
+        event_type=events.ORDER_UPDATED,
+        changes=changed,
+    )
+    return order
+
+
+__all__ = [
+    "DELIVERY_FIELDS",
+    "TOTAL_FIELDS",
+    "order_create",
+    "order_update",
+    "order_update_delivery_address",
+]
