@@ -1,0 +1,3 @@
+"""Placeholder: the /System routes (issue 3). Mounted at /System/ and /v1/System/."""
+
+urlpatterns = []

@@ -1,0 +1,44 @@
+"""API keys: made, shown once, stored only as a hash, looked up by their prefix."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.utils import timezone
+
+from .models import ApiKey, ApiKeyScope
+
+PREFIX_LENGTH = 8
+
+
+def _hash(plain: str) -> str:
+    # The key is 256 random bits, so a fast hash is enough (no password stretching needed).
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def create_api_key(*, name: str, read_only: bool = False) -> tuple[ApiKey, str]:
+    """Make a key. Returns the model and the plain key, which is never stored: show it once."""
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+    plain = f"{prefix}.{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        hashed_key=_hash(plain),
+        scope=ApiKeyScope.READ_ONLY if read_only else ApiKeyScope.READ_WRITE,
+    )
+    return key, plain
+
+
+def find_api_key(plain: str) -> ApiKey | None:
+    """The active key matching `plain`, or None. Marks it used (at most once a minute)."""
+    prefix, _, _ = (plain or "").partition(".")
+    if len(prefix) != PREFIX_LENGTH:
+        return None
+    key = ApiKey.objects.filter(prefix=prefix, active=True).first()
+    if key is None or not hmac.compare_digest(key.hashed_key, _hash(plain)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
