@@ -545,6 +545,9 @@ class OrderEvent(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=50, db_index=True)  # order.created, order.paid, ...
     payload = models.JSONField(default=dict)
+    # PostgreSQL: the writing transaction's id, so the change feed can hand out events
+    # in commit-safe order (see the feed). Null on SQLite, where writers are serialized.
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
