@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class StatusesConfig(AppConfig):
     name = "statuses"
     verbose_name = "Order statuses"
+
+    def ready(self):
+        # Webhook and e-mail delivery listen to committed order events.
+        from . import receivers  # noqa: F401
