@@ -1,0 +1,73 @@
+"""Races on one order, on PostgreSQL (row locks are what this tests)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from orders import services
+from orders.errors import TransitionNotAllowed
+from orders.models import Order
+from tests.factories import order_with_items
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(functions):
+    """Start all functions at once; return what each returned or raised."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def runner(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_cancel_and_done_race_exactly_one_wins(actor):
+    for _ in range(5):
+        order = order_with_items(items=1)
+        results = run_together(
+            [
+                lambda o=order: services.order_cancel(order_id=o.pk, actor=actor),
+                lambda o=order: services.order_mark_done(order_id=o.pk, actor=actor),
+            ]
+        )
+        refused = [r for r in results if isinstance(r, TransitionNotAllowed)]
+        assert len(refused) == 1, results
+        final = Order.objects.get(pk=order.pk)
+        assert final.done != final.canceled
+        assert final.history.filter(type="state").count() == 1
+
+
+def test_twenty_concurrent_item_adds_keep_money_right(actor):
+    order = order_with_items(items=0)
+    prices = [Decimal(n) + Decimal("0.99") for n in range(20)]
+    results = run_together(
+        [
+            lambda p=price: services.order_item_add(
+                order_id=order.pk,
+                actor=actor,
+                item=services.ItemData(name=f"Item {p}", count=1, vat=Decimal("21"), final_price=p),
+            )
+            for price in prices
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    final = Order.objects.get(pk=order.pk)
+    assert final.items.count() == 20
+    assert final.money == sum(prices)
+    assert final.money == sum(i.total_final for i in final.items.all())
+    assert final.version == order.version + 20

@@ -1,0 +1,241 @@
+"""The transition table: every lifecycle action from every reachable state."""
+
+from decimal import Decimal
+
+import pytest
+
+from orders import services
+from orders.errors import ItemsLocked, TransitionNotAllowed
+from orders.models import HistoryRecord, Order, OrderEvent
+from statuses.models import OrderStatus
+from tests.factories import OrderStatusFactory, order_with_items
+
+pytestmark = pytest.mark.django_db
+
+# How to bring a new order into each reachable state.
+SETUPS = {
+    "open": [],
+    "sent": ["sent"],
+    "delivered": ["sent", "delivered"],
+    "done": ["done"],
+    "sent_done": ["sent", "done"],
+    "delivered_done": ["sent", "delivered", "done"],
+    "canceled": ["cancel"],
+    "sent_canceled": ["sent", "cancel"],
+}
+
+ACTIONS = {
+    "sent": services.order_mark_sent,
+    "delivered": services.order_mark_delivered,
+    "done": services.order_mark_done,
+    "cancel": services.order_cancel,
+    "paid": services.order_mark_paid,
+}
+
+OK, NOOP, REFUSED = "ok", "noop", "refused"
+
+TABLE = {
+    #                sent     delivered  done     cancel   paid
+    "open": (OK, REFUSED, OK, OK, OK),
+    "sent": (NOOP, OK, OK, OK, OK),
+    "delivered": (NOOP, NOOP, OK, REFUSED, OK),
+    "done": (REFUSED, REFUSED, NOOP, REFUSED, OK),
+    "sent_done": (NOOP, REFUSED, NOOP, REFUSED, OK),
+    "delivered_done": (NOOP, NOOP, NOOP, REFUSED, OK),
+    "canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED),
+    "sent_canceled": (NOOP, REFUSED, REFUSED, NOOP, REFUSED),
+}
+
+ROWS = [
+    (state, action, expected)
+    for state, outcomes in TABLE.items()
+    for action, expected in zip(ACTIONS, outcomes, strict=True)
+]
+
+
+def order_in(state: str, actor) -> Order:
+    order = order_with_items(items=2)
+    for action in SETUPS[state]:
+        ACTIONS[action](order_id=order.pk, actor=actor)
+    return Order.objects.get(pk=order.pk)
+
+
+def flags(order: Order) -> dict:
+    return {
+        "sent": order.sent,
+        "delivered": order.delivered,
+        "done": order.done,
+        "canceled": order.canceled,
+        "payment": order.payment_state,
+    }
+
+
+@pytest.mark.parametrize(("state", "action", "expected"), ROWS)
+def test_transition_table(state, action, expected, actor):
+    # given an order in `state`
+    order = order_in(state, actor)
+    before, history_before = flags(order), order.history.count()
+
+    # when the action is asked for
+    if expected == REFUSED:
+        with pytest.raises(TransitionNotAllowed) as refused:
+            ACTIONS[action](order_id=order.pk, actor=actor)
+        # then it is refused with a stable code, naming the state and what is allowed
+        assert refused.value.code == "transition_not_allowed"
+        assert f"Order {order.pk} cannot be" in refused.value.message
+        assert "Allowed now:" in refused.value.detail
+    else:
+        ACTIONS[action](order_id=order.pk, actor=actor)
+
+    after = Order.objects.get(pk=order.pk)
+    if expected == OK:
+        assert flags(after) != before
+        assert after.version == order.version + 1
+        assert after.history.count() == history_before + 1
+    else:  # a retry or a refusal changes nothing and writes no history
+        assert flags(after) == before
+        assert after.version == order.version
+        assert after.history.count() == history_before
+
+
+def test_flags_follow_the_states(actor):
+    order = order_in("delivered_done", actor)
+    assert (order.sent, order.delivered, order.done, order.canceled) == (True, True, True, False)
+    assert order.date_sent
+    assert order.date_delivered
+    assert order.date_done
+    assert order.date_canceled is None
+
+
+def test_refusal_names_the_current_state(actor):
+    order = order_in("canceled", actor)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.order_mark_sent(order_id=order.pk, actor=actor)
+    assert (
+        refused.value.message
+        == f"Order {order.pk} cannot be marked sent: it is canceled, not sent, unpaid."
+    )
+    assert refused.value.detail == "Allowed now: nothing."
+
+
+def test_paid_defaults_to_the_full_money(actor):
+    order = order_with_items(items=2)  # 1 + 2 units at 12.10
+    paid = services.order_mark_paid(
+        order_id=order.pk, actor=actor, payment_id="GP-1", payment_status="PAID"
+    )
+    assert paid.paid == Decimal("36.30")
+    assert paid.payment_state == "paid"
+    assert paid.external_payment_id == "GP-1"
+    assert paid.date_paid is not None
+
+
+def test_partial_payment_then_full(actor):
+    order = order_with_items(items=1)  # 12.10
+    services.order_mark_paid(order_id=order.pk, actor=actor, amount=Decimal("5"))
+    assert Order.objects.get(pk=order.pk).payment_state == "partially_paid"
+    services.order_mark_paid(order_id=order.pk, actor=actor, amount=Decimal("12.10"))
+    assert Order.objects.get(pk=order.pk).payment_state == "paid"
+
+
+def test_same_payment_twice_writes_history_once(actor):
+    order = order_with_items(items=1)
+    services.order_mark_paid(order_id=order.pk, actor=actor)
+    services.order_mark_paid(order_id=order.pk, actor=actor)
+    assert order.history.filter(type="payment").count() == 1
+
+
+def test_negative_payment_is_refused(actor):
+    from orders.errors import InvalidInput
+
+    order = order_with_items(items=1)
+    with pytest.raises(InvalidInput):
+        services.order_mark_paid(order_id=order.pk, actor=actor, amount=Decimal("-1"))
+    assert Order.objects.get(pk=order.pk).paid == 0
+
+
+def test_adding_an_item_to_a_paid_order_makes_it_partially_paid(actor):
+    order = order_with_items(items=1)
+    services.order_mark_paid(order_id=order.pk, actor=actor)
+    services.order_item_add(
+        order_id=order.pk,
+        actor=actor,
+        item=services.ItemData(name="Extra", count=1, vat=Decimal("21"), final_price=Decimal("1")),
+    )
+    assert Order.objects.get(pk=order.pk).payment_state == "partially_paid"
+
+
+@pytest.mark.parametrize("state", ["sent", "done", "canceled", "delivered"])
+def test_items_are_locked_unless_open_and_not_sent(state, actor):
+    order = order_in(state, actor)
+    item = order.items.first()
+    new = services.ItemData(name="X", count=1, vat=Decimal("21"), final_price=Decimal("1"))
+    with pytest.raises(ItemsLocked):
+        services.order_item_add(order_id=order.pk, actor=actor, item=new)
+    with pytest.raises(ItemsLocked):
+        services.order_item_update(order_id=order.pk, item_id=item.pk, actor=actor, item=new)
+    with pytest.raises(ItemsLocked):
+        services.order_item_remove(order_id=order.pk, item_id=item.pk, actor=actor)
+    assert order.items.count() == 2
+    assert Order.objects.get(pk=order.pk).money == order.money
+
+
+# --- statuses ---------------------------------------------------------------------------
+
+
+def test_assigning_a_plain_status(actor):
+    order = order_with_items()
+    status = OrderStatusFactory()
+    updated = services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+    assert updated.status == status
+    assert not updated.done
+    assert not updated.canceled
+    record = order.history.get(type="status")
+    assert record.name == f"Status changed to {status.name}"
+    assert record.changes == {"status_id": [None, status.pk]}
+
+
+def test_a_complete_order_status_completes_the_order(actor):
+    order = order_with_items()
+    completed = OrderStatus.objects.get(complete_order=True)
+    updated = services.order_status_assign(order_id=order.pk, status_id=completed.pk, actor=actor)
+    assert updated.done
+    assert set(OrderEvent.objects.filter(order=order).values_list("type", flat=True)) == {
+        "order.created",
+        "order.status_changed",
+        "order.done",
+    }
+
+
+def test_a_cancel_status_on_a_delivered_order_is_refused_and_not_assigned(actor):
+    order = order_in("delivered", actor)
+    canceled = OrderStatus.objects.get(cancel_order=True)
+    with pytest.raises(TransitionNotAllowed):
+        services.order_status_assign(order_id=order.pk, status_id=canceled.pk, actor=actor)
+    after = Order.objects.get(pk=order.pk)
+    assert after.status_id is None
+    assert not after.canceled
+
+
+def test_a_cancel_status_on_a_canceled_order_is_just_assigned(actor):
+    order = order_in("canceled", actor)
+    canceled = OrderStatus.objects.get(cancel_order=True)
+    updated = services.order_status_assign(order_id=order.pk, status_id=canceled.pk, actor=actor)
+    assert updated.status == canceled
+
+
+def test_assigning_the_same_status_again_changes_nothing(actor):
+    order = order_with_items()
+    status = OrderStatusFactory()
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+    count = HistoryRecord.objects.filter(order=order).count()
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+    assert HistoryRecord.objects.filter(order=order).count() == count
+
+
+def test_unknown_status_is_invalid_input(actor):
+    from orders.errors import InvalidInput
+
+    order = order_with_items()
+    with pytest.raises(InvalidInput) as error:
+        services.order_status_assign(order_id=order.pk, status_id=999999, actor=actor)
+    assert error.value.field == "status_id"

@@ -1,0 +1,98 @@
+"""Money: decimals, the rounding rule, and totals that always match the items."""
+
+from decimal import Decimal
+
+import pytest
+
+from orders import services
+from orders.models import Order
+from orders.money import format_money, minor_unit, round_money, unit_prices
+from tests.factories import ChannelFactory, order_with_items
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("given", "vat", "currency", "expected_base", "expected_final"),
+    [
+        ({"final": D("12.10")}, D("21"), "EUR", D("10.00"), D("12.10")),
+        ({"base": D("10")}, D("21"), "EUR", D("10.00"), D("12.10")),
+        ({"final": D("1.00")}, D("21"), "EUR", D("0.83"), D("1.00")),  # 0.8264... -> 0.83
+        ({"base": D("0.125")}, D("0"), "EUR", D("0.13"), D("0.13")),  # half up, not to even
+        ({"base": D("0.045")}, D("10"), "EUR", D("0.05"), D("0.06")),  # 0.055 -> 0.06
+        ({"final": D("1210")}, D("21"), "CZK", D("1000.00"), D("1210.00")),
+        ({"final": D("1000")}, D("10"), "JPY", D("909"), D("1000")),  # no minor unit
+        ({"base": D("1.2345")}, D("5"), "KWD", D("1.235"), D("1.297")),  # three places
+    ],
+)
+def test_unit_price_rounding(given, vat, currency, expected_base, expected_final):
+    base, final = unit_prices(vat=vat, currency=currency, **given)
+    assert (base, final) == (expected_base, expected_final)
+    assert base.as_tuple().exponent == minor_unit(currency).as_tuple().exponent
+
+
+def test_round_money_is_half_up():
+    assert round_money(D("2.675"), "EUR") == D("2.68")
+    assert round_money(D("2.665"), "EUR") == D("2.67")
+
+
+def test_money_is_written_for_people():
+    assert format_money(D("12.1"), "EUR") == "€12.10"
+    assert format_money(None, "EUR") is None
+
+
+@pytest.mark.django_db
+def test_order_money_is_the_sum_of_the_lines(actor):
+    # given 1 x 12.10 and 2 x 12.10
+    order = order_with_items(items=2)
+    assert order.money == D("36.30")
+    assert order.money_base == D("30.00")
+    assert order.money_vat == D("6.30")
+
+    # when an item changes and another is removed
+    first, second = order.items.order_by("id")
+    services.order_item_update(
+        order_id=order.pk,
+        item_id=first.pk,
+        actor=actor,
+        item=services.ItemData(name="Changed", count=3, vat=D("10"), base_price=D("2.50")),
+    )
+    services.order_item_remove(order_id=order.pk, item_id=second.pk, actor=actor)
+
+    # then money follows: 3 x 2.75
+    order = Order.objects.get(pk=order.pk)
+    assert (order.money, order.money_base) == (D("8.25"), D("7.50"))
+
+
+@pytest.mark.django_db
+def test_weight_is_the_sum_of_unit_weights(actor):
+    order = order_with_items(items=0)
+    for weight, count in ((D("0.250"), 2), (D("1.5"), 1)):
+        services.order_item_add(
+            order_id=order.pk,
+            actor=actor,
+            item=services.ItemData(
+                name="W", count=count, vat=D("21"), final_price=D("1"), weight=weight
+            ),
+        )
+    assert Order.objects.get(pk=order.pk).weight == D("2.000")
+
+
+@pytest.mark.django_db
+def test_order_currency_comes_from_the_channel(actor):
+    channel = ChannelFactory(currency_code="CZK")
+    order = services.order_create(actor=actor, channel_id=channel.pk, email="a@b.example")
+    assert order.order_currency_code == "CZK"
+    assert order.main_currency_code == "EUR"
+    assert order.company == channel.company
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["eur", "EURO", "XYZ", ""])
+def test_currency_codes_must_be_iso_4217(code, actor):
+    from orders.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        services.order_create(actor=actor, order_currency_code=code or "   ")
+    assert error.value.field == "order_currency_code"
+    assert not Order.objects.exists()
