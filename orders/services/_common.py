@@ -2,9 +2,6 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-from django.db.models.functions import Coalesce
-
 from ..errors import NotFound, TransitionNotAllowed
 from ..models import Order
 from ..money import round_money
@@ -49,32 +46,27 @@ def refuse(order: Order, action: str) -> TransitionNotAllowed:
     )
 
 
-def _line_sum(price_field: str):
-    return Coalesce(
-        Sum(
-            ExpressionWrapper(
-                F(price_field) * F("count"),
-                output_field=DecimalField(max_digits=20, decimal_places=4),
-            )
-        ),
-        ZERO,
-        output_field=DecimalField(max_digits=20, decimal_places=4),
-    )
+def set_totals(order: Order, lines) -> None:
+    """Set money, money_base and weight from item lines (dicts or OrderItems with
+    unit_price_final, unit_price_base, weight, count), and the payment state from them."""
+    currency = order.order_currency_code
+    money = money_base = weight = ZERO
+    for line in lines:
+        get = line.get if isinstance(line, dict) else line.__getattribute__
+        count = get("count")
+        money += get("unit_price_final") * count
+        money_base += get("unit_price_base") * count
+        weight += get("weight") * count
+    order.money = round_money(money, currency)
+    order.money_base = round_money(money_base, currency)
+    order.weight = weight.quantize(WEIGHT_UNIT)
+    if not order.canceled:
+        order.settle_payment()
 
 
 def recompute_totals(order: Order) -> None:
-    """Set money, money_base and weight from the items, and the payment state from them."""
-    totals = order.items.aggregate(
-        money=_line_sum("unit_price_final"),
-        money_base=_line_sum("unit_price_base"),
-        weight=_line_sum("weight"),
-    )
-    currency = order.order_currency_code
-    order.money = round_money(totals["money"], currency)
-    order.money_base = round_money(totals["money_base"], currency)
-    order.weight = totals["weight"].quantize(WEIGHT_UNIT)
-    if not order.canceled:
-        order.settle_payment()
+    """Recompute the order's totals from its items as stored."""
+    set_totals(order, order.items.values("unit_price_final", "unit_price_base", "weight", "count"))
 
 
 TOTAL_FIELDS = ("money", "money_base", "weight", "payment_state")

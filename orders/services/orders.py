@@ -7,7 +7,7 @@ from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput, TransitionNotAllowed
 from ..models import Channel, Company, Customer, Order, OrderItem, PaymentMethod, ShippingMethod
-from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
+from ._common import TOTAL_FIELDS, diff, lock_order, save_order, set_totals, snapshot
 from .items import ItemData, item_values
 
 # Protected fsm fields: set only by transitions, so never cleaned from input.
@@ -59,6 +59,7 @@ EDITABLE_FIELDS = (
     "external_payment_url",
 )
 
+RELATION_FIELDS = ("customer", "company", "channel", "shipping", "payment", "status")
 RELATIONS = {
     "channel_id": Channel,
     "customer_id": Customer,
@@ -68,20 +69,30 @@ RELATIONS = {
 }
 
 
-def _check_relations(values: dict) -> None:
+def _check_relations(values: dict) -> dict:
+    """Fetch the related objects given by id; an unknown id is invalid input."""
+    found = {}
     for field, model in RELATIONS.items():
         pk = values.get(field)
-        if pk is not None and not model.objects.filter(pk=pk).exists():
+        if pk is None:
+            continue
+        try:
+            found[field] = model.objects.get(pk=pk)
+        except (model.DoesNotExist, ValueError, TypeError):
             name = field.removesuffix("_id")
-            raise InvalidInput(f"Unknown {name} {pk}.", field=name)
+            raise InvalidInput(f"Unknown {name} {pk}.", field=name) from None
+    return found
 
 
 def _validate(order: Order) -> None:
     """Field rules of the model (e-mail, IP address, ISO 4217 codes, lengths), as InvalidInput."""
     try:
         # The state fields are protected (fsm) and set only by transitions.
+        # Relations are checked by _check_relations (or the caller's form), so not again here.
         order.full_clean(
-            exclude=["hash", *STATE_FIELDS], validate_unique=False, validate_constraints=False
+            exclude=["hash", *STATE_FIELDS, *RELATION_FIELDS],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
@@ -114,7 +125,6 @@ def order_create(
     company_id: int | None = None,
     shipping_id: int | None = None,
     payment_id: int | None = None,
-    status_id: int | None = None,
     **fields,
 ) -> Order:
     """Create an order, with its items if given, in one transaction.
@@ -133,11 +143,11 @@ def order_create(
         "shipping_id": shipping_id,
         "payment_id": payment_id,
     }
-    _check_relations(relations)
+    related = _check_relations(relations)
     fields = {k: v for k, v in fields.items() if v is not None}
-    order = Order(**relations, status_id=status_id, **fields)
-    if order.channel_id:
-        channel = order.channel
+    order = Order(**relations, **fields)
+    if channel := related.get("channel_id"):
+        order.channel = channel
         if "order_currency_code" not in fields:
             order.order_currency_code = channel.currency_code
         if company_id is None and channel.company_id:
@@ -150,11 +160,9 @@ def order_create(
     _validate(order)
     # Items are checked before anything is written, so a bad item creates nothing.
     lines = [item_values(item, order.order_currency_code) for item in items]
+    set_totals(order, lines)
     order.save()
     OrderItem.objects.bulk_create(OrderItem(order=order, **line) for line in lines)
-    if lines:
-        recompute_totals(order)
-        order.save()
     events.record(
         order,
         actor=actor,
