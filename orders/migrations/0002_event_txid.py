@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='orderevent',
-            name='txid',
+            model_name="orderevent",
+            name="txid",
             field=models.BigIntegerField(blank=True, editable=False, null=True),
         ),
     ]
