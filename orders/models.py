@@ -537,6 +537,12 @@ class HistoryRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}: {self.name}"
 
+    def save(self, *args, **kwargs):
+        # The timeline is evidence: an entry, once written, is never rewritten.
+        if not self._state.adding:
+            raise ValueError("History records are append-only.")
+        super().save(*args, **kwargs)
+
 
 class OrderEvent(models.Model):
     """The outbox: one row per thing that happened to an order, written in the same

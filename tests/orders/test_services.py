@@ -233,3 +233,10 @@ def test_events_are_announced_only_after_commit(actor, django_capture_on_commit_
         assert heard == ["order.sent"]
     finally:
         order_event_committed.disconnect(listener)
+
+
+def test_history_is_append_only(actor):
+    record = order_with_items(items=1).history.get()
+    record.name = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        record.save()
