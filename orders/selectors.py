@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from statuses.models import OrderStatus
+
 from .models import HistoryRecord, Order, OrderItem, Tracking
 
 RELATED = ("customer", "company", "channel", "status", "shipping", "payment")
@@ -18,3 +20,18 @@ def orders_with_details() -> QuerySet[Order]:
 def order_history(order_id: int) -> QuerySet[HistoryRecord]:
     """The order's timeline, newest first."""
     return HistoryRecord.objects.filter(order_id=order_id).select_related("user", "api_key")
+
+
+def orders_for_listing() -> QuerySet[Order]:
+    """Orders in the API's stable listing order: newest date_order first, ties by id."""
+    return orders_with_details().order_by("-date_order", "-id")
+
+
+def order_with_details(order_id: int) -> Order | None:
+    """One order with everything an Order answer shows, or None."""
+    return orders_with_details().filter(pk=order_id).first()
+
+
+def order_statuses() -> QuerySet[OrderStatus]:
+    """The instance's statuses in their display order."""
+    return OrderStatus.objects.order_by("sort", "id")

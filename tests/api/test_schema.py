@@ -1,0 +1,130 @@
+"""The OpenAPI description tells the truth: real answers validate against the schema
+drf-spectacular generates for their operation and status (extra keys fail too)."""
+
+import copy
+
+import jsonschema
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.factories import (
+    OrderItemFactory,
+    OrderStatusFactory,
+    PaymentMethodFactory,
+    ShippingMethodFactory,
+    TrackingFactory,
+)
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def to_json_schema(node):
+    """OpenAPI 3.0 -> JSON Schema: `nullable` becomes a null alternative, boolean exclusive
+    bounds become numbers, and objects with listed properties refuse unlisted keys."""
+    if isinstance(node, list):
+        return [to_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: to_json_schema(v) for k, v in node.items()}
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if node.get(bound) is True:
+            node[bound] = node.pop(limit)
+        elif node.get(bound) is False:
+            del node[bound]
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def validate(openapi, response, path: str, method: str):
+    operation = openapi["paths"][path][method]
+    schema = operation["responses"][str(response.status_code)]["content"]["application/json"]
+    document = to_json_schema(copy.deepcopy({"components": openapi["components"]}))
+    jsonschema.validate(
+        response.json(), {**schema["schema"], **document}, format_checker=jsonschema.FormatChecker()
+    )
+
+
+@pytest.fixture
+def order(db):
+    item = OrderItemFactory(original_price_base=1, original_price_final=1.21)
+    order = item.order
+    order.status = OrderStatusFactory()
+    order.shipping, order.payment = ShippingMethodFactory(), PaymentMethodFactory()
+    order.save()
+    TrackingFactory(order=order)
+    return order
+
+
+def test_schema_has_the_token_security_scheme_and_the_routes_once(openapi):
+    assert openapi["components"]["securitySchemes"]["token"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "token",
+        "description": openapi["components"]["securitySchemes"]["token"]["description"],
+    }
+    assert "/System/Orders/{order_id}/paid" in openapi["paths"]
+    assert not [path for path in openapi["paths"] if path.startswith("/v1")]
+
+
+@pytest.mark.parametrize("expanded", ["0", "1"])
+def test_detail_and_list_match_the_schema(api, openapi, order, expanded):
+    validate(
+        openapi,
+        api.get(f"/System/Orders/{order.pk}", {"expanded": expanded}),
+        "/System/Orders/{order_id}",
+        "get",
+    )
+    validate(openapi, api.get("/System/Orders", {"expanded": expanded}), "/System/Orders", "get")
+
+
+def test_other_answers_match_the_schema(api, openapi, order):
+    validate(openapi, api.get("/System/Orders/Statuses"), "/System/Orders/Statuses", "get")
+    validate(
+        openapi,
+        api.get(f"/System/Orders/{order.pk}/history"),
+        "/System/Orders/{order_id}/history",
+        "get",
+    )
+    created = api.post("/System/Orders", {"email": "a@mail.example"}, format="json")
+    validate(openapi, created, "/System/Orders", "post")
+    paid = api.patch(f"/System/Orders/{order.pk}/paid", {}, format="json")
+    validate(openapi, paid, "/System/Orders/{order_id}/paid", "patch")
+    validate(
+        openapi,
+        api.get(f"/System/Channels/Shippings/{order.shipping_id}"),
+        "/System/Channels/Shippings/{id}",
+        "get",
+    )
+
+
+def test_errors_match_the_schema(api, anonymous, openapi, order):
+    cases = [
+        (api.get("/System/Orders", {"per_page": 1}), "/System/Orders", "get", 400),
+        (anonymous.get("/System/Orders"), "/System/Orders", "get", 401),
+        (api.get("/System/Orders/987654"), "/System/Orders/{order_id}", "get", 404),
+        (
+            api.patch(f"/System/Orders/{order.pk}/delivered"),
+            "/System/Orders/{order_id}/delivered",
+            "patch",
+            409,
+        ),
+        (api.post("/System/Orders", {"x": 1}, format="json"), "/System/Orders", "post", 400),
+    ]
+    for response, path, method, status in cases:
+        assert response.status_code == status
+        validate(openapi, response, path, method)
+
+
+def test_docs_page_and_schema_are_served(anonymous, db):
+    page = anonymous.get("/System/docs")
+    assert page.status_code == 200
+    assert b"swagger-ui" in page.content
+    schema = anonymous.get("/System/schema", {"format": "json"})
+    assert schema.status_code == 200
+    assert schema.json()["components"]["securitySchemes"]["token"]["name"] == "token"
