@@ -126,6 +126,13 @@ STORAGES = {
 # --- The shop -----------------------------------------------------------------
 # The currency the shop keeps its books in; orders in other currencies carry a rate.
 MAIN_CURRENCY = os.environ.get("MAIN_CURRENCY", "EUR").upper()
+# Rates for orders in other currencies, as units of MAIN_CURRENCY per unit of the order's
+# currency, e.g. "CZK=0.0400,USD=0.92". Used when a client sends no currency_rate; a
+# currency without a rate gets 1 (no conversion) and staff can correct it on the order.
+CURRENCY_RATES = {
+    code.strip().upper(): rate.strip()
+    for code, _, rate in (pair.partition("=") for pair in env_list("CURRENCY_RATES"))
+}
 # Days from the order date to its payment due date (date_maturity).
 ORDER_MATURITY_DAYS = int(os.environ.get("ORDER_MATURITY_DAYS", "14"))
 # The locale amounts are written in for people (the API's *_word fields, invoices).

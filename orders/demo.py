@@ -110,6 +110,7 @@ def create_order(rng: random.Random, ref: dict, actor: Actor, number: int):
         external_order_id=f"WEB-{number:07d}",
         ip=f"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
         domain=channel.domain,
+        currency_rate=1 / rate,  # the demo's CZK prices are EUR x 25
     )
     stage = rng.random()
     status = "New"

@@ -1,5 +1,8 @@
 """Creating orders and changing their data."""
 
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -101,6 +104,16 @@ def _validate(order: Order) -> None:
         ) from None
 
 
+def currency_rate(currency: str, main: str) -> Decimal:
+    """The configured rate to the main currency (settings.CURRENCY_RATES), 1 if none."""
+    if currency == main:
+        return Decimal("1")
+    try:
+        return Decimal(settings.CURRENCY_RATES.get(currency, "1"))
+    except InvalidOperation:
+        return Decimal("1")
+
+
 def _customer_for(email: str, name: str, fields: dict) -> Customer | None:
     """The buyer, found by e-mail or created, so a customer's orders stay together."""
     if not email:
@@ -155,8 +168,8 @@ def order_create(
     if customer_id is None:
         customer = _customer_for(order.email, order.name, fields)
         order.customer_id = customer.pk if customer else None
-    if order.order_currency_code == order.main_currency_code and "currency_rate" not in fields:
-        order.currency_rate = 1
+    if "currency_rate" not in fields:
+        order.currency_rate = currency_rate(order.order_currency_code, order.main_currency_code)
     _validate(order)
     # Items are checked before anything is written, so a bad item creates nothing.
     lines = [item_values(item, order.order_currency_code) for item in items]

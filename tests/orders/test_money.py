@@ -96,3 +96,14 @@ def test_currency_codes_must_be_iso_4217(code, actor):
         services.order_create(actor=actor, order_currency_code=code or "   ")
     assert error.value.field == "order_currency_code"
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_currency_rate_comes_from_settings_unless_given(actor, settings):
+    settings.CURRENCY_RATES = {"CZK": "0.0400"}
+    configured = services.order_create(actor=actor, order_currency_code="CZK")
+    given = services.order_create(actor=actor, order_currency_code="CZK", currency_rate=D("0.05"))
+    unknown = services.order_create(actor=actor, order_currency_code="USD")
+    assert configured.currency_rate == D("0.0400")
+    assert given.currency_rate == D("0.05")
+    assert unknown.currency_rate == D("1")
