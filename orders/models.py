@@ -196,7 +196,8 @@ def is_not_delivered(order: "Order") -> bool:
 
 
 def payment_state_for(order: "Order") -> str:
-    if order.paid <= ZERO and order.money > ZERO:
+    # Nothing paid is unpaid, even while the order has nothing to pay yet.
+    if order.paid <= ZERO:
         return PaymentState.UNPAID
     if order.paid < order.money:
         return PaymentState.PARTIALLY_PAID

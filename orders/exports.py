@@ -1,0 +1,152 @@
+"""Exporting orders: the Order wire shape (JSON Lines) and a flat CSV, streamed in
+bounded memory.
+
+Orders are read in chunks by primary key (keyset pagination: `id > last seen`), each
+chunk with its items and trackings prefetched, so memory stays flat however many
+orders match and no server-side cursor is held open for the whole export.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
+
+from .api.serializers import OrderSerializer
+from .models import Order
+from .money import round_money
+from .selectors import orders_with_details
+
+CHUNK_SIZE = 1000
+
+CSV_COLUMNS = (
+    "id",
+    "date_order",
+    "name",
+    "email",
+    "money",
+    "currency",
+    "paid",
+    "status",
+    "sent",
+    "delivered",
+    "done",
+    "canceled",
+    "tracking_numbers",
+    "external_order_id",
+)
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which orders to export. Dates bound `date_order`: `date_from` inclusive,
+    `date_to` exclusive (the command turns a --to day into the start of the next day)."""
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    status_id: int | None = None
+    channel_id: int | None = None
+
+
+def orders_for_export(filters: ExportFilter) -> QuerySet[Order]:
+    """The matching orders with everything the wire shape shows (unordered, unsliced)."""
+    queryset = orders_with_details()
+    if filters.date_from is not None:
+        queryset = queryset.filter(date_order__gte=filters.date_from)
+    if filters.date_to is not None:
+        queryset = queryset.filter(date_order__lt=filters.date_to)
+    if filters.status_id is not None:
+        queryset = queryset.filter(status_id=filters.status_id)
+    if filters.channel_id is not None:
+        queryset = queryset.filter(channel_id=filters.channel_id)
+    return queryset
+
+
+def iter_in_chunks(queryset: QuerySet[Order], chunk_size: int = CHUNK_SIZE) -> Iterator[Order]:
+    """Yield the queryset's orders by ascending id, `chunk_size` at a time (keyset pagination).
+
+    Each chunk is one query plus one per prefetch; only one chunk is in memory at a time.
+    """
+    last_id = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_id).order_by("pk")[:chunk_size])
+        if not chunk:
+            return
+        yield from chunk
+        if len(chunk) < chunk_size:
+            return
+        last_id = chunk[-1].pk
+        del chunk  # let this chunk go before the next one is loaded
+
+
+# --- Rows ------------------------------------------------------------------------------
+
+
+def _datetime(value: datetime | None) -> str | None:
+    return None if value is None else timezone.localtime(value).isoformat()
+
+
+def wire_serializer() -> OrderSerializer:
+    """The API's Order serializer with `expanded` false and no request: api_link and the
+    order's links are paths (or absolute under settings.PUBLIC_BASE_URL). Build it once and
+    reuse it for every order: building its fields is the slow part."""
+    return OrderSerializer(context={"expanded": False, "request": None})
+
+
+def order_wire(order: Order, serializer: OrderSerializer | None = None) -> dict:
+    """The order exactly as GET /System/Orders/{id} answers it (expanded false).
+
+    Expects an order from `orders_with_details()` (items, trackings and relations loaded).
+    """
+    return (serializer or wire_serializer()).to_representation(order)
+
+
+def order_csv_row(order: Order) -> list:
+    """One CSV row: the columns an operator reads, money rounded to the currency."""
+    currency = order.order_currency_code
+    return [
+        order.pk,
+        _datetime(order.date_order),
+        order.name,
+        order.email,
+        round_money(order.money, currency),
+        currency,
+        round_money(order.paid, currency),
+        order.status.name if order.status_id else "",
+        *(str(flag).lower() for flag in (order.sent, order.delivered, order.done, order.canceled)),
+        " ".join(tracking.tracking_number for tracking in order.trackings.all()),
+        order.external_order_id,
+    ]
+
+
+# --- Writers ----------------------------------------------------------------------------
+
+
+def write_jsonl(orders: Iterable[Order], out) -> int:
+    """Write one Order wire object per line; returns how many were written."""
+    serializer = wire_serializer()
+    count = 0
+    for order in orders:
+        # DRF's encoder writes decimals as JSON numbers, as the API's renderer does.
+        out.write(json.dumps(order_wire(order, serializer), cls=JSONEncoder, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_csv(orders: Iterable[Order], out) -> int:
+    """Write a header and one row per order; returns how many orders were written."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for order in orders:
+        writer.writerow(order_csv_row(order))
+        count += 1
+    return count
+
+
+WRITERS = {"jsonl": write_jsonl, "csv": write_csv}

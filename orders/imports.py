@@ -1,0 +1,286 @@
+"""Importing orders from JSON Lines: one order per line in the API's Order wire shape (what
+`export_orders --format jsonl` writes).
+
+Each order is made through the services, all or nothing: created, its trackings added,
+then paid, sent, delivered, given its status, done or canceled, in one transaction, so
+a line the services refuse leaves nothing behind. Lines are idempotent by
+`external_order_id`: an order whose external id already exists is skipped.
+
+What is taken from a line: the customer, billing and delivery data, currency and rate,
+notes, dates of the order and its maturity, external ids, the channel, company,
+shipping and payment (by id; they must exist here), the items (name, count, unit price
+with `final_price` or `base_price` and `vat`, original price, note, article id), the
+trackings, the amount paid, the flags and the status. Ids of the order, its items and
+its customer, the hash, the links and the dates of payment and shipping are not: the
+order gets new ones, the customer is matched by e-mail, and the lifecycle dates are
+those of the import.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from . import services
+from .actors import Actor
+from .errors import OrderError
+from .models import Order
+from .money import round_money
+
+CREATED, SKIPPED, FAILED = "created", "skipped", "failed"
+
+# Order fields taken as text, with their wire names.
+TEXT_FIELDS = (
+    "email",
+    "name",
+    "street",
+    "city",
+    "zip",
+    "state_code",
+    "phone",
+    "company_nr",
+    "company_vat",
+    *services.DELIVERY_FIELDS,
+    "ip",
+    "domain",
+    "order_currency_code",
+    "note",
+    "our_note",
+    "external_order_prefix",
+)
+RELATIONS = ("channel", "company", "shipping", "payment")
+FLAGS = ("sent", "delivered", "done", "canceled")
+
+
+class BadLine(Exception):
+    """The line is not an order in the wire shape (not a service refusal)."""
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    number: int
+    outcome: str  # created | skipped | failed
+    order_id: int | None = None
+    reason: str = ""
+
+
+# --- Reading the wire shape -------------------------------------------------------------
+
+
+def parse_line(text: str) -> dict:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise BadLine(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise BadLine("not a JSON object")
+    return data
+
+
+def _text(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise BadLine(f"{key} must be text")
+
+
+def _id(value, key: str) -> int | None:
+    """A related object's id: `{"id": 3, ...}` or a bare 3."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise BadLine(f"{key} must be an id or an object with an id")
+
+
+def _decimal(value, key: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise BadLine(f"{key} must be a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise BadLine(f"{key} must be a number") from None
+    if not number.is_finite():
+        raise BadLine(f"{key} must be a finite number")
+    return number
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadLine(f"{key} must be true or false")
+    return value
+
+
+def external_id(data: dict) -> str:
+    value = data.get("external_order_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise BadLine("external_order_id is missing (it makes the import safe to repeat)")
+    return value.strip()
+
+
+def order_fields(data: dict) -> dict:
+    """The keyword arguments of `services.order_create` from a wire-shape order."""
+    fields = {key: _text(data, key) for key in TEXT_FIELDS if data.get(key) is not None}
+    if data.get("date_order") is not None:
+        moment = parse_datetime(str(data["date_order"]))
+        if moment is None:
+            raise BadLine("date_order must be an ISO 8601 date-time")
+        # Without an offset the time is read in the shop's time zone (TIME_ZONE).
+        fields["date_order"] = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    if data.get("date_maturity") is not None:
+        day = parse_date(str(data["date_maturity"]))
+        if day is None:
+            raise BadLine("date_maturity must be a date (YYYY-MM-DD)")
+        fields["date_maturity"] = day
+    if data.get("currency_rate") is not None:
+        fields["currency_rate"] = _decimal(data["currency_rate"], "currency_rate")
+    for relation in RELATIONS:
+        pk = _id(data.get(relation), relation)
+        if pk is not None:
+            fields[f"{relation}_id"] = pk
+    return fields
+
+
+def _price(value, key: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadLine(f"{key} must be a Price object")
+    return value
+
+
+def item_data(item, number: int) -> services.ItemData:
+    """An item of the line as the services take it (unit prices; final_price wins)."""
+    key = f"items[{number}]"
+    if not isinstance(item, dict):
+        raise BadLine(f"{key} must be an object")
+    price = _price(item.get("price"), f"{key}.price")
+    original = _price(item.get("price_original"), f"{key}.price_original")
+    count, ordered, waiting = item.get("count"), item.get("ordered"), item.get("waiting_count")
+    for value, name in ((count, "count"), (ordered, "ordered"), (waiting, "waiting_count")):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise BadLine(f"{key}.{name} must be a whole number")
+    return services.ItemData(
+        name=_text(item, "name") or "",
+        count=count,
+        vat=_decimal(price.get("vat"), f"{key}.price.vat"),
+        final_price=_decimal(price.get("final_price"), f"{key}.price.final_price"),
+        base_price=_decimal(price.get("base_price"), f"{key}.price.base_price"),
+        original_final_price=_decimal(original.get("final_price"), f"{key}.price_original"),
+        original_base_price=_decimal(original.get("base_price"), f"{key}.price_original"),
+        article_id=_id(item.get("article"), f"{key}.article"),
+        code=_text(item, "code") or "",
+        note=_text(item, "note") or "",
+        weight=_decimal(item.get("weight"), f"{key}.weight") or Decimal("0"),
+        ordered=ordered,
+        waiting_count=waiting or 0,
+    )
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise BadLine(f"{key} must be a list")
+    return value
+
+
+# --- Making the order ---------------------------------------------------------------------
+
+
+def import_order(data: dict, *, actor: Actor) -> Order | None:
+    """Create the order a wire-shape line describes, all or nothing.
+
+    Returns None when an order with the line's external_order_id exists already.
+    Raises BadLine for a malformed line and OrderError when the services refuse.
+    """
+    external = external_id(data)
+    if Order.objects.filter(external_order_id=external).exists():
+        return None
+    fields = order_fields(data)
+    items = [item_data(item, n) for n, item in enumerate(_list(data, "items"))]
+    trackings = _list(data, "trackings")
+    paid = _decimal(data.get("paid"), "paid")
+    flags = {flag: _flag(data, flag) for flag in FLAGS}
+    status_id = _id(data.get("status"), "status")
+    expected_money = _decimal(data.get("money"), "money")
+
+    with transaction.atomic():
+        order = services.order_create(
+            actor=actor, items=items, external_order_id=external, **fields
+        )
+        if expected_money is not None:
+            money = round_money(expected_money, order.order_currency_code)
+            if money != order.money:
+                raise BadLine(f"money is {money} but the items add up to {order.money}")
+        for n, tracking in enumerate(trackings):
+            if not isinstance(tracking, dict):
+                raise BadLine(f"trackings[{n}] must be an object")
+            services.order_tracking_add(
+                order_id=order.pk,
+                actor=actor,
+                shipper_id=_id(tracking.get("shipper_id"), f"trackings[{n}].shipper_id"),
+                tracking_number=_text(tracking, "tracking_number") or "",
+            )
+        payment_id = _text(data, "external_payment_id") or None
+        payment_url = _text(data, "external_payment_url") or None
+        if paid or payment_id or payment_url:
+            services.order_mark_paid(
+                order_id=order.pk,
+                actor=actor,
+                amount=paid or Decimal("0"),
+                payment_id=payment_id,
+                payment_url=payment_url,
+            )
+        # The lifecycle in the order it happens; the services refuse what is not allowed.
+        if flags["sent"]:
+            services.order_mark_sent(order_id=order.pk, actor=actor)
+        if flags["delivered"]:
+            services.order_mark_delivered(order_id=order.pk, actor=actor)
+        if status_id is not None:
+            services.order_status_assign(order_id=order.pk, status_id=status_id, actor=actor)
+        if flags["done"]:
+            services.order_mark_done(order_id=order.pk, actor=actor)
+        if flags["canceled"]:
+            services.order_cancel(order_id=order.pk, actor=actor)
+    order.refresh_from_db()
+    return order
+
+
+def import_lines(lines: Iterable[bytes | str], *, actor: Actor) -> Iterator[LineOutcome]:
+    """Import each line and say what became of it. Blank lines are passed over."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            yield LineOutcome(number, FAILED, reason="not UTF-8 text")
+            continue
+        if not text.strip():
+            continue
+        try:
+            order = import_order(parse_line(text), actor=actor)
+        except BadLine as error:
+            yield LineOutcome(number, FAILED, reason=str(error))
+        except OrderError as error:
+            reason = error.message + (f" {error.detail}" if isinstance(error.detail, str) else "")
+            yield LineOutcome(number, FAILED, reason=reason)
+        except DatabaseError as error:
+            # The transaction was rolled back; report the database's words and go on.
+            yield LineOutcome(number, FAILED, reason=f"database refused it: {error}")
+        else:
+            if order is None:
+                yield LineOutcome(number, SKIPPED, reason="external_order_id exists already")
+            else:
+                yield LineOutcome(number, CREATED, order_id=order.pk)

@@ -1,0 +1,51 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from orders.checks import check_orders
+from orders.models import Order
+
+
+class Command(BaseCommand):
+    help = (
+        "Verify every order's invariants: money, money_base and weight equal the sums of its "
+        "items; the payment state agrees with paid against money; the shipping and closing "
+        'states agree with their dates; every order has its "created" history record. '
+        "Prints each problem (order id and what) and exits non-zero if there is any."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=2000,
+            help="Orders read per query (default 2000).",
+        )
+
+    def handle(self, *args, chunk_size: int, **options):
+        if chunk_size < 1:
+            raise CommandError("--chunk-size must be at least 1.")
+        problems, orders_with_problems, checked = 0, set(), 0
+
+        def progress(count: int) -> None:
+            nonlocal checked
+            checked += count
+            bar.update(count)
+
+        with tqdm(
+            total=Order.objects.count(),
+            unit="order",
+            file=sys.stderr,
+            disable=options["verbosity"] == 0,
+        ) as bar:
+            for problem in check_orders(chunk_size=chunk_size, progress=progress):
+                problems += 1
+                orders_with_problems.add(problem.order_id)
+                with tqdm.external_write_mode(file=sys.stderr):
+                    self.stdout.write(str(problem))
+        if problems:
+            raise CommandError(
+                f"{problems} problems in {len(orders_with_problems)} of {checked} orders."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Checked {checked} orders: no problems."))
