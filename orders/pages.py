@@ -1,11 +1,111 @@
-"""Placeholder for the customer's order page and invoice (issue 4)."""
+"""The customer's pages, addressed by the order's unguessable hash (no login): the order's
+status page and its printable invoice. Only what the customer may see is shown — never
+the staff note or staff-only history records."""
+
+from collections import defaultdict
+from decimal import Decimal
 
 from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .models import Order
+from .money import format_money, round_money
+from .selectors import orders_with_details
+
+ZERO = Decimal("0")
 
 
+def _order_or_404(order_hash: str) -> Order:
+    order = orders_with_details().filter(hash=order_hash).first()
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+def _private(response):
+    # The link is the only key: keep it out of search engines, referrers and shared caches.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _lines(order: Order) -> list[dict]:
+    currency = order.order_currency_code
+    return [
+        {
+            "item": item,
+            "unit_base": format_money(item.unit_price_base, currency),
+            "unit_final": format_money(item.unit_price_final, currency),
+            "total_base": format_money(item.total_base, currency),
+            "total_final": format_money(item.total_final, currency),
+        }
+        for item in order.items.all()
+    ]
+
+
+def vat_breakdown(order: Order) -> list[dict]:
+    """Base, VAT and total per VAT rate, from the lines (highest rate first)."""
+    sums = defaultdict(lambda: [ZERO, ZERO])
+    for item in order.items.all():
+        sums[item.vat][0] += item.total_base
+        sums[item.vat][1] += item.total_final
+    currency = order.order_currency_code
+    return [
+        {
+            "rate": rate.normalize() if rate == rate.to_integral() else rate,
+            "base": format_money(round_money(base, currency), currency),
+            "vat": format_money(round_money(final - base, currency), currency),
+            "total": format_money(round_money(final, currency), currency),
+        }
+        for rate, (base, final) in sorted(sums.items(), reverse=True)
+    ]
+
+
+def _money(order: Order) -> dict:
+    currency = order.order_currency_code
+    return {
+        name: format_money(getattr(order, name), currency)
+        for name in ("money", "money_base", "money_vat", "paid", "amount_due")
+    }
+
+
+@require_safe
 def order_page(request, order_hash):
-    raise Http404
+    """The customer's view of an order: items, money, status, parcels and its timeline."""
+    order = _order_or_404(order_hash)
+    timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
+    trackings = [{"tracking": t, "url": t.tracking_url} for t in order.trackings.all()]
+    return _private(
+        render(
+            request,
+            "orders/order_page.html",
+            {
+                "order": order,
+                "lines": _lines(order),
+                "money": _money(order),
+                "trackings": trackings,
+                "timeline": timeline,
+            },
+        )
+    )
 
 
+@require_safe
 def invoice_page(request, order_hash):
-    raise Http404
+    """A printable invoice and packing slip: seller, buyer, lines, VAT by rate, totals."""
+    order = _order_or_404(order_hash)
+    return _private(
+        render(
+            request,
+            "orders/invoice.html",
+            {
+                "order": order,
+                "seller": order.company or (order.channel.company if order.channel else None),
+                "lines": _lines(order),
+                "vat_rates": vat_breakdown(order),
+                "money": _money(order),
+            },
+        )
+    )

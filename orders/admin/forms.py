@@ -1,0 +1,119 @@
+"""Forms of the order back office. They validate; the services write."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.admin import helpers
+from django.utils.functional import cached_property
+
+from statuses.models import OrderStatus
+
+from ..errors import InvalidInput
+from ..models import Order, OrderItem
+from ..services import EDITABLE_FIELDS, ItemData
+from ..services.items import item_values
+
+# ItemData field -> the inline form field that carries it, for error messages.
+ITEM_ERROR_FIELDS = {
+    "name": "name",
+    "count": "count",
+    "vat": "vat",
+    "final_price": "unit_price_final",
+    "price": "unit_price_final",
+    "weight": "weight",
+}
+
+
+def item_data(cleaned: dict, existing: OrderItem | None = None) -> ItemData:
+    """The service's ItemData from an inline row; fields the row does not show are kept."""
+    keep = {}
+    if existing is not None and existing.pk:
+        keep = {
+            "article_id": existing.article_id,
+            "ordered": existing.ordered,
+            "waiting_count": existing.waiting_count,
+            "original_final_price": existing.original_price_final,
+        }
+    return ItemData(
+        name=cleaned.get("name") or "",
+        code=cleaned.get("code") or "",
+        count=cleaned.get("count"),
+        vat=cleaned.get("vat"),
+        final_price=cleaned.get("unit_price_final"),
+        weight=cleaned.get("weight") or Decimal("0"),
+        note=cleaned.get("note") or "",
+        **keep,
+    )
+
+
+class OrderItemForm(forms.ModelForm):
+    """An item row. The unit price is entered with VAT; the price without VAT, the line
+    total and the order's money are computed by the service with the rounding rule."""
+
+    class Meta:
+        model = OrderItem
+        fields = ("code", "name", "count", "unit_price_final", "vat", "weight", "note")
+        labels = {"unit_price_final": "Unit price with VAT"}
+        widgets = {"note": forms.TextInput(attrs={"size": 20})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("DELETE") or not self.has_changed():
+            return cleaned
+        order = self.instance.order
+        try:
+            # The service's own validation, run early so errors land on the row.
+            item_values(item_data(cleaned, self.instance), order.order_currency_code)
+        except InvalidInput as error:
+            field = ITEM_ERROR_FIELDS.get(error.field)
+            self.add_error(field if field in self.fields else None, error.message)
+        return cleaned
+
+
+class OrderActionForm(helpers.ActionForm):
+    """The change list's action bar, with the status the "assign status" action gives."""
+
+    status = forms.ModelChoiceField(
+        queryset=OrderStatus.objects.all(), required=False, empty_label="(choose a status)"
+    )
+
+
+class PaidForm(forms.Form):
+    amount = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=4,
+        help_text="Total paid so far; empty = the order's full money.",
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ModelChoiceField(queryset=OrderStatus.objects.all())
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=300, strip=True)
+
+
+class OrderForm(forms.ModelForm):
+    """The order's own data. Saved by services.order_update with the fields that changed."""
+
+    class Meta:
+        model = Order
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "our_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        # The time input shows whole seconds, so an untouched order date would always
+        # look changed (its stored microseconds are lost in the form).
+        if "date_order" in changed and hasattr(self, "cleaned_data"):
+            old, new = self.initial.get("date_order"), self.cleaned_data.get("date_order")
+            if old and new and old.replace(microsecond=0) == new.replace(microsecond=0):
+                changed = [name for name in changed if name != "date_order"]
+        return changed

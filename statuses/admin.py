@@ -1,0 +1,59 @@
+"""The shop's order statuses: order, colour, icon, and what assigning one does."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from orders.admin.display import status_badge
+from orders.models import Order
+
+from .models import OrderStatus
+
+
+class OrderStatusForm(forms.ModelForm):
+    class Meta:
+        model = OrderStatus
+        fields = ("name", "icon", "color", "sort", "complete_order", "cancel_order")
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+
+
+@admin.register(OrderStatus)
+class OrderStatusAdmin(admin.ModelAdmin):
+    form = OrderStatusForm
+    list_display = ("name", "preview", "sort", "complete_order", "cancel_order")
+    list_display_links = ("name",)
+    list_editable = ("sort",)
+    ordering = ("sort", "id")
+    search_fields = ("name",)
+    fields = ("name", "icon", "color", "preview", "sort", "complete_order", "cancel_order")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="Looks like")
+    def preview(self, status):
+        if not status.pk:
+            return "Save to see the badge."
+        return format_html("{} <code>{}</code>", status_badge(status), status.color)
+
+    def get_deleted_objects(self, objs, request):
+        """A status that orders still have cannot be deleted (the orders' link is PROTECT).
+
+        Django would list every protected order on the confirmation page (all of them,
+        one query each at worst); one count per status says the same, clearly.
+        """
+        in_use = dict(
+            Order.objects.filter(status__in=list(objs))
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        if in_use:
+            protected = [
+                f"{status.name}: {in_use[status.pk]:,} order(s) have this status. Give them "
+                f"another status first (Orders → select → “Assign the chosen status”); "
+                f"a status in use cannot be deleted."
+                for status in objs
+                if status.pk in in_use
+            ]
+            return [], {}, set(), protected
+        return super().get_deleted_objects(objs, request)

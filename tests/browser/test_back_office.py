@@ -1,0 +1,190 @@
+"""The back office in a real browser (Debian's Chromium through Playwright): a staff user
+finds an order by its tracking number, adds an item, marks it sent, sees the history and
+the money change, and opens the customer's pages. Saves the README's screenshots."""
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from orders import services
+from orders.actors import Actor
+from orders.demo import reference_data
+from statuses.models import OrderStatus
+from tests.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "staff-password"
+
+# The live server needs committed data. An earlier transactional test may have flushed
+# the migrations' data (default statuses), so the test makes what it uses itself.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STATUSES = [
+    ("New", "\N{SQUARED NEW}", "#0d6efd"),
+    ("Paid", "\N{CREDIT CARD}", "#20c997"),
+    ("Processing", "\N{GEAR}", "#6f42c1"),
+    ("Shipped", "\N{DELIVERY TRUCK}", "#0dcaf0"),
+    ("Canceled", "\N{CROSS MARK}", "#dc3545"),
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        # CI installs it (`make browser`); a missing browser must not pass silently.
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` first.")
+    # Playwright's sync API runs an event loop; Django's ORM refuses that by default.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shop():
+    """A few realistic orders made by the services; the one to find has a parcel."""
+    actor = Actor.for_command("browser-test")
+    ref = reference_data()
+    statuses = {
+        name: OrderStatus.objects.get_or_create(
+            name=name, defaults={"icon": icon, "color": color, "sort": sort}
+        )[0].pk
+        for sort, (name, icon, color) in enumerate(STATUSES)
+    }
+    people = [
+        ("Jana Nováková", "jana@mail.example", "Processing"),
+        ("Petr Svoboda", "petr@mail.example", "Paid"),
+        ("Eva Dvořáková", "eva@mail.example", "Shipped"),
+        ("Martin Černý", "martin@mail.example", "New"),
+        ("Klára Veselá", "klara@mail.example", "Canceled"),
+    ]
+    orders = []
+    for name, email, status in people:
+        order = services.order_create(
+            actor=actor,
+            channel_id=ref["channels"][0].pk,
+            shipping_id=ref["shipping"].pk,
+            payment_id=ref["payment"].pk,
+            name=name,
+            email=email,
+            street="Dlouhá 5",
+            city="Brno",
+            zip="60200",
+            state_code="CZ",
+            note="Please leave it at the door.",
+            our_note="Staff only: check the address by phone.",
+            items=[
+                services.ItemData(
+                    name="Green tea 100 g",
+                    code="TEA-001",
+                    count=2,
+                    vat=Decimal("21"),
+                    final_price=Decimal("5.90"),
+                    weight=Decimal("0.12"),
+                ),
+                services.ItemData(
+                    name="Ceramic mug",
+                    code="MUG-002",
+                    count=1,
+                    vat=Decimal("21"),
+                    final_price=Decimal("12.50"),
+                    weight=Decimal("0.35"),
+                ),
+            ],
+        )
+        if status == "Paid":
+            services.order_mark_paid(order_id=order.pk, actor=actor)
+        services.order_status_assign(order_id=order.pk, status_id=statuses[status], actor=actor)
+        orders.append(order)
+    target = orders[0]
+    services.order_tracking_add(
+        order_id=target.pk,
+        actor=actor,
+        shipper_id=ref["shippers"][0].pk,
+        tracking_number="PPL0042",
+    )
+    UserFactory(username="anna", is_superuser=True, password=PASSWORD)
+    return target
+
+
+def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop):
+    page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(15_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    # log in
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text("anna")
+
+    # the change list
+    page.goto(f"{live_server.url}/admin/orders/order/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(5)
+    expect(page.locator("#result_list")).to_contain_text("Processing")
+    page.screenshot(path=str(SCREENSHOTS / "order-list.png"), full_page=True)
+
+    # find the order by its tracking number
+    page.fill("#searchbar", "PPL0042")
+    page.press("#searchbar", "Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    page.click(f"#result_list tbody tr a[href*='/{shop.pk}/change/']")
+    expect(page.locator("h2").first).to_be_visible()
+    expect(page.locator(".fieldBox.field-money_display .readonly")).to_contain_text("€24.30")
+
+    # add an item in the inline and save through the services
+    page.fill("input[name='items-2-name']", "Desk lamp")
+    page.fill("input[name='items-2-code']", "LAMP-006")
+    page.fill("input[name='items-2-count']", "1")
+    page.fill("input[name='items-2-unit_price_final']", "49.00")
+    page.fill("input[name='items-2-vat']", "21")
+    page.click("input[name='_continue']")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".fieldBox.field-money_display .readonly")).to_contain_text("€73.30")
+    expect(page.locator("#order-history")).to_contain_text("Item added: 1 x Desk lamp")
+
+    # mark it sent with the transition button
+    page.click("button[name='transition'][value='sent']")
+    expect(page.locator(".messagelist")).to_contain_text(f"Order {shop.pk} marked sent.")
+    history = page.locator("#order-history tbody tr").first
+    expect(history).to_contain_text("Order sent")
+    expect(history).to_contain_text("anna")
+    expect(page.locator("button[name='transition'][value='sent']")).to_have_count(0)
+    page.screenshot(path=str(SCREENSHOTS / "order-change.png"), full_page=True)
+
+    # the customer's order page: no login, no staff note
+    order_page_url = page.locator("a", has_text="Order page").get_attribute("href")
+    customer = chromium.new_page(viewport={"width": 1000, "height": 900})
+    customer.goto(f"{live_server.url}{order_page_url}")
+    expect(customer.locator("h1")).to_have_text(f"Order {shop.pk}")
+    expect(customer.locator(".timeline")).to_contain_text("Order sent")
+    expect(customer.locator("body")).to_contain_text("€73.30")
+    expect(customer.locator("a", has_text="PPL0042")).to_have_attribute(
+        "href", re.compile(r"PPL0042$")
+    )
+    expect(customer.locator("body")).not_to_contain_text("Staff only")
+    customer.screenshot(path=str(SCREENSHOTS / "order-page.png"), full_page=True)
+
+    # and its invoice
+    customer.click("a:has-text('Invoice')")
+    expect(customer.locator("h1")).to_have_text(f"Invoice {shop.pk}")
+    expect(customer.locator(".vat")).to_contain_text("21 %")
+    expect(customer.locator(".sum .grand")).to_contain_text("€73.30")
+    customer.screenshot(path=str(SCREENSHOTS / "invoice.png"), full_page=True)

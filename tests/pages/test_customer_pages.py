@@ -1,0 +1,137 @@
+"""The customer's order page and invoice: addressed by the hash, no login, and never
+showing the staff note or staff-only history."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from orders import services
+from orders.actors import Actor
+from statuses.models import OrderStatus
+from tests.factories import ChannelFactory, ShipperFactory, order_with_items
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(actor):
+    channel = ChannelFactory(name="Tea shop", company__name="Tea Seller s.r.o.")
+    order = services.order_create(
+        actor=actor,
+        channel_id=channel.pk,
+        name="Jana Nováková",
+        email="jana@mail.example",
+        street="Long 5",
+        city="Brno",
+        delivery_name="Jana at work",
+        delivery_city="Praha",
+        note="Please ring twice",
+        our_note="SECRET staff note: bad payer",
+        items=[
+            services.ItemData(
+                name="Green tea", count=2, vat=Decimal("21"), final_price=Decimal("12.10")
+            ),
+            services.ItemData(
+                name="Cookbook", count=1, vat=Decimal("10"), final_price=Decimal("22.00")
+            ),
+        ],
+    )
+    staff = Actor(name="petr.staff", source="admin")
+    services.order_history_add(
+        order_id=order.pk, actor=staff, type="note", name="Internal: customer shouted"
+    )
+    services.order_tracking_add(
+        order_id=order.pk,
+        actor=actor,
+        shipper_id=ShipperFactory(name="PPL").pk,
+        tracking_number="PPL777",
+    )
+    services.order_mark_sent(order_id=order.pk, actor=actor)
+    services.order_status_assign(
+        order_id=order.pk, status_id=OrderStatus.objects.get(name="Shipped").pk, actor=actor
+    )
+    order.refresh_from_db()
+    return order
+
+
+def test_order_page_shows_items_money_status_tracking_and_timeline(client, order):
+    response = client.get(reverse("order-page", args=[order.hash]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Order {order.pk}" in html
+    assert "Green tea" in html
+    assert "Cookbook" in html
+    assert "€46.20" in html  # 2 x 12.10 + 22.00
+    assert "Shipped" in html
+    assert 'href="https://carrier.example/track/PPL777"' in html
+    for event in ("Order created", "Order sent", "Status changed to Shipped"):
+        assert event in html
+    assert "Please ring twice" in html  # the customer's own note
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_order_page_never_shows_staff_notes_or_staff_only_history(client, order):
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    assert "SECRET staff note" not in html
+    assert "Internal: customer shouted" not in html
+    assert "petr.staff" not in html
+
+
+def test_invoice_shows_seller_buyer_lines_vat_by_rate_and_totals(client, order):
+    response = client.get(reverse("order-invoice", args=[order.hash]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Invoice {order.pk}" in html
+    assert "Tea Seller s.r.o." in html
+    assert "Jana Nováková" in html
+    assert "Jana at work" in html
+    # VAT by rate: 21 % on 24.20 (base 20.00), 10 % on 22.00 (base 20.00)
+    vat_table = html.split('class="vat"')[1].split("</table>")[0]
+    assert vat_table.index("21 %") < vat_table.index("10 %")
+    for amount in ("€20.00", "€4.20", "€24.20", "€2.00", "€22.00"):
+        assert amount in vat_table
+    assert "€40.00" in html  # total without VAT
+    assert "€6.20" in html  # VAT
+    assert "€46.20" in html
+    assert "orders/pages.css" in html
+    with open(finders.find("orders/pages.css")) as stylesheet:
+        assert "@media print" in stylesheet.read()
+    assert "SECRET staff note" not in html
+
+
+def test_invoice_uses_the_orders_currency(client):
+    order = order_with_items(items=1, currency="CZK")
+
+    html = client.get(reverse("order-invoice", args=[order.hash])).content.decode()
+
+    assert "CZK" in html
+    assert "€" not in html
+
+
+@pytest.mark.parametrize("name", ["order-page", "order-invoice"])
+def test_unknown_hash_is_404(client, order, name):
+    response = client.get(reverse(name, args=["not-a-real-hash"]))
+
+    assert response.status_code == 404
+    assert "Green tea" not in response.content.decode()
+
+
+def test_pages_need_no_login_and_refuse_writes(client, order):
+    assert client.get(reverse("order-page", args=[order.hash])).status_code == 200
+    assert client.post(reverse("order-page", args=[order.hash])).status_code == 405
+
+
+def test_without_a_delivery_address_the_billing_address_is_where_it_goes(client, actor):
+    order = order_with_items(items=1, street="Billing street 9", city="Plzeň")
+
+    html = client.get(reverse("order-invoice", args=[order.hash])).content.decode()
+
+    deliver_to = html.split("Deliver to")[1].split("</section>")[0]
+    assert "Billing street 9" in deliver_to
+    assert "Plzeň" in deliver_to
