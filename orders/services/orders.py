@@ -195,13 +195,6 @@ def order_update_delivery_address(*, order_id: int, actor: Actor, **address) -> 
     if unknown:
         raise InvalidInput(f"Unknown delivery fields: {', '.join(sorted(unknown))}.")
     order = lock_order(order_id)
-    if order.sent or not order.items_editable:
-        raise TransitionNotAllowed(
-            f"Order {order.pk} delivery address cannot change: the order is "
-            f"{'sent' if order.sent else order.get_closing_state_display().lower()}.",
-            code="address_locked",
-            detail="The delivery address can change until the order is sent.",
-        )
     return _apply_changes(order, address, actor=actor, name="Delivery address changed")
 
 
@@ -223,6 +216,8 @@ def _is_text(field: str) -> bool:
 
 
 def _apply_changes(order: Order, changes: dict, *, actor: Actor, name: str) -> Order:
+    """Apply field changes. The delivery address, whoever changes it, is locked once the
+    order is sent or closed."""
     before = snapshot(order, changes)
     for field, value in changes.items():
         if value is None and _is_text(field):
@@ -231,6 +226,13 @@ def _apply_changes(order: Order, changes: dict, *, actor: Actor, name: str) -> O
     changed = diff(before, order)
     if not changed:
         return order
+    if set(changed) & set(DELIVERY_FIELDS) and not order.items_editable:
+        raise TransitionNotAllowed(
+            f"Order {order.pk} delivery address cannot change: the order is "
+            f"{'sent' if order.sent else order.get_closing_state_display().lower()}.",
+            code="address_locked",
+            detail="The delivery address can change until the order is sent.",
+        )
     _validate(order)
     save_order(order)
     events.record(

@@ -240,3 +240,20 @@ def test_history_is_append_only(actor):
     record.name = "rewritten"
     with pytest.raises(ValueError, match="append-only"):
         record.save()
+
+
+def test_staff_edits_cannot_move_a_sent_order(actor):
+    order = order_with_items(items=1)
+    services.order_mark_sent(order_id=order.pk, actor=actor)
+    with pytest.raises(TransitionNotAllowed) as error:
+        services.order_update(
+            order_id=order.pk, actor=actor, changes={"delivery_city": "Elsewhere"}
+        )
+    assert error.value.code == "address_locked"
+    # other fields stay editable, and resending the same address is not a change
+    services.order_update(
+        order_id=order.pk,
+        actor=actor,
+        changes={"our_note": "late", "delivery_city": order.delivery_city},
+    )
+    assert Order.objects.get(pk=order.pk).our_note == "late"
