@@ -44,5 +44,21 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Production-style: static files collected (hashed, compressed) and gunicorn serving them
+# with the app. Set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (see .env.example)
+# and run `manage.py migrate` first; docs/operations.md has the rest.
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
+# Webhook and e-mail delivery (docs/notifications.md). With CELERY_BROKER_URL set (Redis):
+# a Celery worker with the beat safety net; run more `celery -A config worker` to scale out
+# (only one process with --beat). Without a broker: the polling loop.
+worker: install
+	$(BIN)/celery -A config worker --beat --schedule $(VENV)/celerybeat-schedule --loglevel=INFO
+
+deliver-events: install
+	$(BIN)/python manage.py deliver_events --interval 5
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

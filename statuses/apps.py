@@ -7,4 +7,7 @@ class StatusesConfig(AppConfig):
 
     def ready(self):
         # Webhook and e-mail delivery listen to committed order events.
-        from . import receivers  # noqa: F401
+        from . import (
+            notifications_admin,  # noqa: F401
+            receivers,  # noqa: F401
+        )

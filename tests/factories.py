@@ -188,3 +188,27 @@ def order_with_items(*, items=2, currency="EUR", actor=None, **fields):
         ],
         **fields,
     )
+
+
+# --- Notifications and webhooks (statuses) -------------------------------------------------
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "statuses.WebhookSubscription"
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "http://127.0.0.1:9/hook"
+    secret = factory.Sequence(lambda n: f"secret-{n}")
+    events = factory.LazyFunction(lambda: ["order.status_changed", "order.paid"])
+
+
+class StatusNotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "statuses.StatusNotification"
+
+    status = factory.SubFactory(OrderStatusFactory)
+    send_email = True
+    email_subject = "Order {{ order.id }} is now {{ status.name }}"
+    email_body = "Dear {{ order.name }},\nyour order {{ order.id }} is {{ status.name }}.\n"
+    webhook_url = ""

@@ -1,0 +1,78 @@
+"""Status notifications e-mail the customer, rendered from the status's templates."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from orders import services
+from statuses import delivery
+from statuses.models import Delivery, StatusNotification
+from tests.factories import OrderStatusFactory, StatusNotificationFactory, order_with_items
+
+pytestmark = pytest.mark.django_db
+
+
+def test_getting_the_status_emails_the_customer(actor):
+    shipped = OrderStatusFactory(name="Shipped")
+    StatusNotificationFactory(status=shipped)
+    order = order_with_items(email="jana@mail.example", name="Jana Nováková")
+    services.order_status_assign(order_id=order.pk, status_id=shipped.pk, actor=actor)
+
+    delivery.run_once()
+
+    [message] = mail.outbox
+    assert message.to == ["jana@mail.example"]
+    assert message.subject == f"Order {order.pk} is now Shipped"
+    assert message.body == f"Dear Jana Nováková,\nyour order {order.pk} is Shipped.\n"
+    assert Delivery.objects.get(kind="email").state == "succeeded"
+
+
+def test_names_are_not_html_escaped_in_the_plain_text_mail(actor):
+    status = OrderStatusFactory(name="Ready & waiting")
+    StatusNotificationFactory(status=status, email_body="{{ order.name }} / {{ status.name }}")
+    order = order_with_items(name="O'Brien <Ltd>")
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+
+    delivery.run_once()
+
+    assert mail.outbox[0].body == "O'Brien <Ltd> / Ready & waiting"
+
+
+def test_other_statuses_send_nothing(actor):
+    StatusNotificationFactory(status=OrderStatusFactory())
+    order = order_with_items()
+    services.order_status_assign(order_id=order.pk, status_id=OrderStatusFactory().pk, actor=actor)
+
+    delivery.run_once()
+
+    assert mail.outbox == []
+
+
+def test_an_order_without_email_fails_the_delivery_without_retrying(actor):
+    status = OrderStatusFactory()
+    StatusNotificationFactory(status=status)
+    order = order_with_items(email="")
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+
+    delivery.run_once()
+
+    row = Delivery.objects.get()
+    assert (row.state, row.attempts) == ("failed", 1)
+    assert "no e-mail address" in row.last_error
+    assert mail.outbox == []
+
+
+def test_a_template_that_does_not_compile_is_refused_in_the_admin_form():
+    note = StatusNotification(
+        status=OrderStatusFactory(), email_subject="Hi {% if %}", email_body="x"
+    )
+    with pytest.raises(ValidationError) as error:
+        note.full_clean()
+    assert "email_subject" in error.value.message_dict
+
+
+def test_a_notification_must_do_something():
+    note = StatusNotification(status=OrderStatusFactory(), send_email=False, webhook_url="")
+    with pytest.raises(ValidationError) as error:
+        note.full_clean()
+    assert "send_email" in error.value.message_dict
