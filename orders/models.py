@@ -12,7 +12,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
@@ -559,7 +560,11 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["order", "id"], name="event_order_idx")]
+        indexes = [
+            models.Index(fields=["order", "id"], name="event_order_idx"),
+            # The change feed and the dispatcher read the outbox in (txid, id) order.
+            models.Index(Coalesce("txid", Value(0)), "id", name="event_feed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} #{self.order_id}"
