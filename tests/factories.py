@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from orders import services
 from orders.actors import Actor
@@ -212,3 +213,54 @@ class StatusNotificationFactory(factory.django.DjangoModelFactory):
     email_subject = "Order {{ order.id }} is now {{ status.name }}"
     email_body = "Dear {{ order.name }},\nyour order {{ order.id }} is {{ status.name }}.\n"
     webhook_url = ""
+
+
+class OrderEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.OrderEvent"
+
+    order = factory.SubFactory(OrderFactory)
+    type = "order.created"
+    payload = factory.LazyAttribute(lambda e: {"order_id": e.order.pk})
+
+
+class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.IdempotencyRecord"
+
+    api_key = factory.SubFactory(ApiKeyFactory)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    method = "POST"
+    path = "/System/Orders"
+    request_hash = "0" * 64
+    response_status = 200
+    response_body = factory.LazyFunction(lambda: {"id": 1})
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "statuses.Delivery"
+
+    event = factory.SubFactory(OrderEventFactory)
+    order_id = factory.SelfAttribute("event.order_id")
+    kind = "webhook"
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    target = factory.LazyAttribute(lambda d: f"sub:{d.subscription.pk}")
+
+
+class DeliveryAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "statuses.DeliveryAttempt"
+
+    delivery = factory.SubFactory(DeliveryFactory)
+    number = 1
+    started_at = factory.LazyFunction(timezone.now)
+    response_code = 200
+    succeeded = True
+
+
+class OutboxCursorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "statuses.OutboxCursor"
+
+    name = factory.Sequence(lambda n: f"cursor-{n}")
