@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from orders import services
 from orders.actors import Actor
@@ -16,15 +16,6 @@ from orders.demo import reference_data
 from statuses.models import OrderStatus
 from tests.factories import UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; an ordinary run
 # writes them to a temporary folder so the work tree stays clean.
 README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -41,21 +32,6 @@ STATUSES = [
     ("Shipped", "\N{DELIVERY TRUCK}", "#0dcaf0"),
     ("Canceled", "\N{CROSS MARK}", "#dc3545"),
 ]
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        # CI installs it (`make browser`); a missing browser must not pass silently.
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` first.")
-    # Playwright's sync API runs an event loop; Django's ORM refuses that by default.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

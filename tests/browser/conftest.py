@@ -1,0 +1,30 @@
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+    if not os.path.exists(CHROMIUM):
+        # CI installs it (`make browser`); a missing browser must not pass silently.
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` first.")
+    # Playwright's sync API runs an event loop; Django's ORM refuses that by default.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
