@@ -171,11 +171,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies here are whole small bodies (status_id is required), not partial updates.
+    "COMPONENT_SPLIT_PATCH": False,
     # The routes answer at / and /v1 alike; the schema describes them once.
     "PREPROCESSING_HOOKS": ["orders.api.schema.only_root_routes"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "orders.api.schema.integer_path_ids",
+        "orders.api.schema.closed_request_bodies",
     ],
     # The schema and the docs page are public (the contract is); calls still need a key.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

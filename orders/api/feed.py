@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from orders.events import EVENT_TYPES
 from statuses.outbox import Cursor, committed_events
 
+from . import schema as docs
+
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 
@@ -75,11 +77,11 @@ class OrderEventFeedView(APIView):
             ),
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                 description=f"Events per page, 1..{MAX_LIMIT} (default {DEFAULT_LIMIT}).",
             ),
         ],
-        responses={200: OrderEventFeedSerializer},
+        responses=docs.responses(OrderEventFeedSerializer, 400),
         tags=["Orders"],
     )
     def get(self, request):

@@ -63,14 +63,14 @@ ORDER_WRITE_ERRORS = (400, 403, 404, 409, 412, 413, 415, 422)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"},
     OpenApiParameter.HEADER,
     description="Retry-safe writes: the same key and body within 24 h replay the first "
     "answer; the same key with another body is refused (422).",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "pattern": r"\S"},
     OpenApiParameter.HEADER,
     description='The ETag of the order as read (e.g. "7"); if the order changed since, 412.',
 )
@@ -81,8 +81,16 @@ EXPANDED = OpenApiParameter(
     description="Related objects with their own fields instead of {id, api_link}.",
 )
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="From 1 (default 1)."),
-    OpenApiParameter("per_page", OpenApiTypes.INT, description="10 to 250 (default 10)."),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 2**31},
+        description="From 1 (default 1).",
+    ),
+    OpenApiParameter(
+        "per_page",
+        {"type": "integer", "minimum": 10, "maximum": 250},
+        description="10 to 250 (default 10).",
+    ),
 ]
 
 
@@ -116,4 +124,12 @@ def integer_path_ids(result, **kwargs):
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["schema"].get("pattern"):
                     parameter["schema"] = {"type": "integer", "minimum": 0}
+    return result
+
+
+def closed_request_bodies(result, **kwargs):
+    """Writes refuse unknown fields (400), so request bodies admit no other properties."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
     return result

@@ -3,6 +3,7 @@ read-only related objects. Snake_case names as in the contract."""
 
 from decimal import Decimal
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
@@ -25,6 +26,17 @@ from statuses.models import OrderStatus
 from .links import absolute, api_link
 
 MONEY = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": False}
+
+
+class WireModelSerializer(serializers.ModelSerializer):
+    """Model fields on the wire. A blank e-mail or URL is sent as "", so the schema calls
+    them plain strings (an "email"/"uri" format would be untrue for "")."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.EmailField: serializers.CharField,
+        models.URLField: serializers.CharField,
+    }
 
 
 class IdSerializer(serializers.Serializer):
@@ -63,13 +75,13 @@ def related_link(context, relation: str, pk: int | None) -> dict | None:
     return {"id": pk, "api_link": api_link(context.get("request"), relation, pk)}
 
 
-class OrderStatusSerializer(serializers.ModelSerializer):
+class OrderStatusSerializer(WireModelSerializer):
     class Meta:
         model = OrderStatus
         fields = ["id", "name", "icon", "color", "sort", "complete_order", "cancel_order"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(WireModelSerializer):
     """A buyer (People)."""
 
     class Meta:
@@ -89,7 +101,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(WireModelSerializer):
     """A seller."""
 
     class Meta:
@@ -109,13 +121,13 @@ class CompanySerializer(serializers.ModelSerializer):
         ]
 
 
-class ShipperSerializer(serializers.ModelSerializer):
+class ShipperSerializer(WireModelSerializer):
     class Meta:
         model = Shipper
         fields = ["id", "name", "tracking_url_template"]
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(WireModelSerializer):
     company = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,7 +139,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         return related_link(self.context, "company", channel.company_id)
 
 
-class _ChargeMethodSerializer(serializers.ModelSerializer):
+class _ChargeMethodSerializer(WireModelSerializer):
     channel = serializers.SerializerMethodField()
     price = serializers.DecimalField(**MONEY, help_text="With VAT.")
     vat = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
@@ -183,7 +195,7 @@ def price(base: Decimal, final: Decimal, vat: Decimal, currency: str) -> dict:
     }
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(WireModelSerializer):
     article = serializers.IntegerField(source="article_id", allow_null=True)
     price = serializers.SerializerMethodField()
     price_original = serializers.SerializerMethodField()
@@ -245,7 +257,7 @@ EXPANDED = {
 }
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(WireModelSerializer):
     """Order: every field of the contract's model plus `status`.
 
     Related objects are {"id", "api_link"} unless the context says `expanded`.
@@ -373,7 +385,7 @@ class OrderSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), reverse("order-invoice", args=[order.hash]))
 
 
-class HistoryRecordSerializer(serializers.ModelSerializer):
+class HistoryRecordSerializer(WireModelSerializer):
     class Meta:
         model = HistoryRecord
         fields = ["id", "type", "name", "status", "actor", "source", "changes", "created_at"]
