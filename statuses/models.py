@@ -112,7 +112,11 @@ class StatusNotification(models.Model):
         blank=True,
         help_text="A template, e.g. 'Order {{ order.id }} is {{ status.name }}'.",
     )
-    email_body = models.TextField(blank=True, help_text="A plain-text template.")
+    email_body = models.TextField(
+        blank=True,
+        help_text="A plain-text template with `order`, `status`, `money` (the total, "
+        "formatted) and `order_url` (the customer's order page).",
+    )
     webhook_url = models.URLField(max_length=500, blank=True)
     webhook_secret = models.CharField(max_length=200, default=new_secret, blank=True)
     active = models.BooleanField(default=True)

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template import Context, Template
+from django.urls import reverse
 
 from orders.events import ORDER_STATUS_CHANGED
+from orders.money import format_money
 
 from .models import OrderStatus, StatusNotification
 
@@ -33,6 +35,9 @@ def render_email(notification: StatusNotification, event) -> tuple[str, str]:
             "order": order,
             "status": OrderStatus.objects.filter(pk=status_of(event)).first() or order.status,
             "event": event,
+            # Ready for people: the total as "€12.10" and the customer's order page link.
+            "money": format_money(order.money, order.order_currency_code),
+            "order_url": settings.PUBLIC_BASE_URL + reverse("order-page", args=[order.hash]),
         },
         autoescape=False,  # plain-text mail: no HTML escaping of names
     )

@@ -27,6 +27,18 @@ def test_getting_the_status_emails_the_customer(actor):
     assert Delivery.objects.get(kind="email").state == "succeeded"
 
 
+def test_the_mail_can_show_the_total_and_link_the_order_page(actor, settings):
+    settings.PUBLIC_BASE_URL = "https://orders.shop.example"
+    status = OrderStatusFactory(name="Paid")
+    StatusNotificationFactory(status=status, email_body="{{ money }} {{ order_url }}")
+    order = order_with_items(items=2)  # 3 x 12.10
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+
+    delivery.run_once()
+
+    assert mail.outbox[0].body == f"€36.30 https://orders.shop.example/order/{order.hash}"
+
+
 def test_names_are_not_html_escaped_in_the_plain_text_mail(actor):
     status = OrderStatusFactory(name="Ready & waiting")
     StatusNotificationFactory(status=status, email_body="{{ order.name }} / {{ status.name }}")
