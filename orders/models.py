@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
@@ -65,6 +65,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        # Orders find their customer by e-mail, whatever its case.
+        indexes = [models.Index(Lower("email"), name="customer_email_lower_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.email else self.name

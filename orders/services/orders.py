@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Lower
 
 from .. import events
 from ..actors import Actor
@@ -118,7 +119,13 @@ def _customer_for(email: str, name: str, fields: dict) -> Customer | None:
     """The buyer, found by e-mail or created, so a customer's orders stay together."""
     if not email:
         return None
-    customer = Customer.objects.filter(email__iexact=email).order_by("id").first()
+    # Lower(email) matches the customer_email_lower_idx index (iexact would scan the table).
+    customer = (
+        Customer.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .order_by("id")
+        .first()
+    )
     if customer is None:
         customer = Customer.objects.create(
             email=email,

@@ -257,3 +257,10 @@ def test_staff_edits_cannot_move_a_sent_order(actor):
         changes={"our_note": "late", "delivery_city": order.delivery_city},
     )
     assert Order.objects.get(pk=order.pk).our_note == "late"
+
+
+def test_an_order_finds_its_customer_by_email_whatever_the_case(actor):
+    first = services.order_create(actor=actor, email="Jana@Mail.example", name="Jana")
+    second = services.order_create(actor=actor, email="jana@mail.EXAMPLE", name="Jana N.")
+    assert first.customer_id == second.customer_id
+    assert Customer.objects.count() == 1
