@@ -68,6 +68,13 @@ def check_if_match(request, order_id: int) -> None:
         )
 
 
+def purge_expired(now=None) -> int:
+    """Delete stored answers older than the replay window; returns how many."""
+    cutoff = (now or timezone.now()) - TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def _claim(api_key: ApiKey, key: str, request, digest: str):
     """Reserve the key for this request, or return the stored answer of the first one."""
     IdempotencyRecord.objects.filter(
