@@ -224,7 +224,7 @@ def _is_text(field: str) -> bool:
 
 def _apply_changes(order: Order, changes: dict, *, actor: Actor, name: str) -> Order:
     """Apply field changes. The delivery address, whoever changes it, is locked once the
-    order is sent or closed."""
+    order is sent or closed; the currency once the order has items."""
     before = snapshot(order, changes)
     for field, value in changes.items():
         if value is None and _is_text(field):
@@ -233,6 +233,13 @@ def _apply_changes(order: Order, changes: dict, *, actor: Actor, name: str) -> O
     changed = diff(before, order)
     if not changed:
         return order
+    if "order_currency_code" in changed and order.items.exists():
+        raise TransitionNotAllowed(
+            f"Order {order.pk} currency cannot change: its items are priced in "
+            f"{before['order_currency_code']}.",
+            code="currency_locked",
+            detail="The currency can change only while the order has no items.",
+        )
     if set(changed) & set(DELIVERY_FIELDS) and not order.items_editable:
         raise TransitionNotAllowed(
             f"Order {order.pk} delivery address cannot change: the order is "

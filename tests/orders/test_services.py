@@ -264,3 +264,17 @@ def test_an_order_finds_its_customer_by_email_whatever_the_case(actor):
     second = services.order_create(actor=actor, email="jana@mail.EXAMPLE", name="Jana N.")
     assert first.customer_id == second.customer_id
     assert Customer.objects.count() == 1
+
+
+def test_the_currency_is_locked_once_the_order_has_items(actor):
+    empty = order_with_items(items=0)
+    services.order_update(order_id=empty.pk, actor=actor, changes={"order_currency_code": "CZK"})
+    assert Order.objects.get(pk=empty.pk).order_currency_code == "CZK"
+
+    priced = order_with_items(items=1)
+    with pytest.raises(TransitionNotAllowed) as error:
+        services.order_update(
+            order_id=priced.pk, actor=actor, changes={"order_currency_code": "CZK"}
+        )
+    assert error.value.code == "currency_locked"
+    assert Order.objects.get(pk=priced.pk).order_currency_code == "EUR"
