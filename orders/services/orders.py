@@ -1,11 +1,13 @@
 """Creating orders and changing their data."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .. import events
 from ..actors import Actor
@@ -178,6 +180,10 @@ def order_create(
     if "currency_rate" not in fields:
         order.currency_rate = currency_rate(order.order_currency_code, order.main_currency_code)
     _validate(order)
+    if "date_maturity" not in fields:
+        # Payment is due a set number of days after the order, also for a back-dated order.
+        order_day = timezone.localtime(order.date_order).date()
+        order.date_maturity = order_day + timedelta(days=settings.ORDER_MATURITY_DAYS)
     # Items are checked before anything is written, so a bad item creates nothing.
     lines = [item_values(item, order.order_currency_code) for item in items]
     set_totals(order, lines)

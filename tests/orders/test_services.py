@@ -278,3 +278,11 @@ def test_the_currency_is_locked_once_the_order_has_items(actor):
         )
     assert error.value.code == "currency_locked"
     assert Order.objects.get(pk=priced.pk).order_currency_code == "EUR"
+
+
+def test_payment_is_due_days_after_the_order_date(actor, settings):
+    from datetime import UTC, date, datetime
+
+    settings.ORDER_MATURITY_DAYS = 10
+    order = services.order_create(actor=actor, date_order=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    assert order.date_maturity == date(2026, 3, 11)
