@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,4 +28,7 @@ def chromium(monkeypatch):
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
         yield browser
+        # Connections the test opened while Playwright ran are not closed by pytest-django
+        # (seen on PostgreSQL: one stayed open and blocked dropping the test database).
+        connections.close_all()
         browser.close()
