@@ -5,6 +5,7 @@ from django.core.mail import EmailMessage
 from django.template import Context, Template
 from django.urls import reverse
 
+from orders.api.links import absolute
 from orders.events import ORDER_STATUS_CHANGED
 from orders.money import format_money
 
@@ -37,7 +38,7 @@ def render_email(notification: StatusNotification, event) -> tuple[str, str]:
             "event": event,
             # Ready for people: the total as "€12.10" and the customer's order page link.
             "money": format_money(order.money, order.order_currency_code),
-            "order_url": settings.PUBLIC_BASE_URL + reverse("order-page", args=[order.hash]),
+            "order_url": absolute(None, reverse("order-page", args=[order.hash])),
         },
         autoescape=False,  # plain-text mail: no HTML escaping of names
     )
