@@ -23,15 +23,19 @@ from .selectors import orders_with_details
 
 CHUNK_SIZE = 1000
 
+# One CSV shape for the export command and the back office's "Export as CSV".
 CSV_COLUMNS = (
     "id",
     "date_order",
     "name",
     "email",
+    "phone",
     "money",
+    "money_base",
     "currency",
     "paid",
     "status",
+    "payment_state",
     "sent",
     "delivered",
     "done",
@@ -105,21 +109,31 @@ def order_wire(order: Order, serializer: OrderSerializer | None = None) -> dict:
     return (serializer or wire_serializer()).to_representation(order)
 
 
+def _text_cell(value) -> str:
+    # A cell starting with = + - @ is a formula to spreadsheets: keep it text.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def order_csv_row(order: Order) -> list:
-    """One CSV row: the columns an operator reads, money rounded to the currency."""
+    """One CSV row: the columns an operator reads, money rounded to the currency, text
+    that a spreadsheet would run as a formula kept as text."""
     currency = order.order_currency_code
     return [
         order.pk,
         _datetime(order.date_order),
-        order.name,
-        order.email,
+        _text_cell(order.name),
+        _text_cell(order.email),
+        _text_cell(order.phone),
         round_money(order.money, currency),
+        round_money(order.money_base, currency),
         currency,
         round_money(order.paid, currency),
-        order.status.name if order.status_id else "",
+        _text_cell(order.status.name if order.status_id else ""),
+        order.payment_state,
         *(str(flag).lower() for flag in (order.sent, order.delivered, order.done, order.canceled)),
-        " ".join(tracking.tracking_number for tracking in order.trackings.all()),
-        order.external_order_id,
+        _text_cell(" ".join(tracking.tracking_number for tracking in order.trackings.all())),
+        _text_cell(order.external_order_id),
     ]
 
 

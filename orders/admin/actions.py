@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from .. import services
+from .. import exports, services
 from ..actors import Actor
 from ..errors import OrderError
 
@@ -67,25 +67,6 @@ def mark_done(modeladmin, request, queryset):
     run_for_each(request, queryset, verb="marked done", service=services.order_mark_done)
 
 
-CSV_COLUMNS = [
-    "id",
-    "date_order",
-    "name",
-    "email",
-    "phone",
-    "status",
-    "money",
-    "money_base",
-    "currency",
-    "paid",
-    "payment_state",
-    "shipping_state",
-    "closing_state",
-    "external_order_id",
-    "tracking_numbers",
-]
-
-
 class _Echo:
     """A file-like object whose write returns the line, for streaming csv rows."""
 
@@ -93,36 +74,12 @@ class _Echo:
         return value
 
 
-def _safe(value) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheets: keep it text.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _csv_rows(queryset):
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+    yield writer.writerow(exports.CSV_COLUMNS)
     orders = queryset.select_related("status").prefetch_related("trackings")
-    for order in orders.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                order.pk,
-                order.date_order.isoformat(),
-                _safe(order.name),
-                _safe(order.email),
-                _safe(order.phone),
-                _safe(order.status.name if order.status else ""),
-                order.money,
-                order.money_base,
-                order.order_currency_code,
-                order.paid,
-                order.payment_state,
-                order.shipping_state,
-                order.closing_state,
-                _safe(order.external_order_id),
-                _safe(" ".join(t.tracking_number for t in order.trackings.all())),
-            ]
-        )
+    for order in exports.iter_in_chunks(orders):
+        yield writer.writerow(exports.order_csv_row(order))
 
 
 @admin.action(description="Export the selection as CSV", permissions=["view"])

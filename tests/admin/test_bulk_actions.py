@@ -89,7 +89,7 @@ def test_csv_export_streams_the_selection(admin_client, actor):
     assert len(rows) == 1
     row = rows[0]
     assert row["id"] == str(wanted.pk)
-    assert row["money"] == "36.3000"
+    assert row["money"] == "36.30"
     assert row["currency"] == "EUR"
     assert row["tracking_numbers"] == "TRK-9"
     assert row["external_order_id"] == "W-1"
