@@ -12,22 +12,6 @@ from ..models import Order, OrderItem
 from ..money import round_money, unit_prices
 from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
 
-ITEM_FIELDS = (
-    "article_id",
-    "code",
-    "name",
-    "count",
-    "ordered",
-    "waiting_count",
-    "note",
-    "unit_price_base",
-    "vat",
-    "unit_price_final",
-    "original_price_base",
-    "original_price_final",
-    "weight",
-)
-
 
 @dataclass(frozen=True)
 class ItemData:
