@@ -207,11 +207,6 @@ def payment_state_for(order: "Order") -> str:
     return PaymentState.PAID
 
 
-class OrderQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(closing_state=ClosingState.OPEN)
-
-
 class Order(FSMModelMixin, models.Model):
     """A customer's order.
 
@@ -307,8 +302,6 @@ class Order(FSMModelMixin, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date_order", "-id"]

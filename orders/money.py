@@ -17,7 +17,6 @@ from babel.numbers import (
     format_currency,
     get_currency_precision,
     is_currency,
-    list_currencies,
 )
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,10 +29,6 @@ def validate_currency_code(code: str) -> None:
     """Accept an ISO 4217 code in upper case (EUR, CZK, USD)."""
     if not isinstance(code, str) or code != code.upper() or not is_currency(code):
         raise ValidationError(f"'{code}' is not an ISO 4217 currency code.", code="currency")
-
-
-def currency_codes() -> list[str]:
-    return sorted(list_currencies())
 
 
 def minor_unit(currency: str) -> Decimal:
