@@ -3,12 +3,10 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health_view
-from orders.api.feed import OrderEventFeedView
-from orders.api.views import NotFoundView
+from orders.api.fallback import NotFoundView
 
 # The API answers at the root (as the Retailys API does) and under /v1.
 api_routes = [
-    path("System/Orders/Events", OrderEventFeedView.as_view(), name="order-events"),
     path("System/schema", SpectacularAPIView.as_view(), name="schema"),
     path("System/docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("System/", include("orders.api.urls")),

@@ -6,16 +6,17 @@ so that one committed late can never land behind it (see statuses/outbox.py).
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from orders.events import EVENT_TYPES
+from orders.models import OrderEvent
 from statuses.outbox import Cursor, committed_events
 
 from . import schema as docs
+from .viewsets import ApiViewSet
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -30,6 +31,7 @@ class OrderEventSerializer(serializers.Serializer):
     payload = serializers.JSONField(help_text="What changed: order_id, version, status_id, ...")
 
 
+@extend_schema_serializer(many=False)  # one page object, though the action is a "list"
 class OrderEventFeedSerializer(serializers.Serializer):
     events = OrderEventSerializer(many=True)
     next_cursor = serializers.CharField(
@@ -60,8 +62,13 @@ def _query(request) -> tuple[Cursor, int]:
     return after, limit
 
 
-class OrderEventFeedView(APIView):
+class OrderEventViewSet(ApiViewSet):
     """The change feed. Same keys and errors as the rest of the API."""
+
+    queryset = OrderEvent.objects.none()  # names the model for the schema; rows come below
+    pagination_class = None
+    filterset_class = None
+    extra_query_params = ("after", "limit")
 
     @extend_schema(
         operation_id="order_events_list",
@@ -84,7 +91,7 @@ class OrderEventFeedView(APIView):
         responses=docs.responses(OrderEventFeedSerializer, 400),
         tags=["Orders"],
     )
-    def get(self, request):
+    def list(self, request):
         after, limit = _query(request)
         # One more than asked tells whether more are ready without a count query.
         events = list(committed_events(after, limit + 1))

@@ -1,25 +1,21 @@
-"""Query parameters of the listings: the Orders FilterSet and page/per_page/expanded.
+"""Query parameters of GET /System/Orders: the Orders FilterSet (paging: pagination.py).
 
 Every malformed value is refused (400 naming the parameter) instead of ignored: a client
 that asks for `done=yes` must not silently get every order.
 """
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework.exceptions import ValidationError
 
 from orders.models import Channel, ClosingState, Tracking
 from statuses.models import OrderStatus
 
 MAX_ID = 2**63 - 1
-PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX = 10, 10, 250
 
 
 class StrictBooleanField(forms.Field):
@@ -142,59 +138,3 @@ class OrderFilterSet(django_filters.FilterSet):
 
 OrderFilterSet.base_filters["from"] = DateOrDateTimeFilter(method="filter_from")
 OrderFilterSet.base_filters["to"] = DateOrDateTimeFilter(method="filter_to")
-
-
-class PageForm(forms.Form):
-    page = forms.IntegerField(required=False, min_value=1, max_value=2**31)
-    per_page = forms.IntegerField(required=False, min_value=PER_PAGE_MIN, max_value=PER_PAGE_MAX)
-    expanded = StrictBooleanField(required=False)
-
-
-@dataclass(frozen=True)
-class PageQuery:
-    page: int
-    per_page: int
-    expanded: bool
-
-    def paginate(self, queryset) -> tuple[list, dict]:
-        """The page's rows and the paginator; a page past the end is empty, not an error."""
-        total = queryset.count()
-        start = (self.page - 1) * self.per_page
-        rows = list(queryset[start : start + self.per_page]) if start < total else []
-        paginator = {
-            "page": self.page,
-            "per_page": self.per_page,
-            "pages": math.ceil(total / self.per_page),
-            "total": total,
-        }
-        return rows, paginator
-
-
-def _errors(form) -> dict:
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-
-
-def page_query(params) -> PageQuery:
-    """page, per_page and expanded from the query string, or a 400 naming the bad one."""
-    form = PageForm(params)
-    if not form.is_valid():
-        raise ValidationError(_errors(form))
-    data = form.cleaned_data
-    return PageQuery(
-        page=data["page"] or 1,
-        per_page=data["per_page"] or PER_PAGE_DEFAULT,
-        expanded=bool(data["expanded"]),
-    )
-
-
-def filter_orders(params, queryset) -> tuple[PageQuery, object]:
-    """The page query and the filtered orders, or a 400 naming every bad parameter."""
-    filterset = OrderFilterSet(params, queryset=queryset)
-    errors = {} if filterset.is_valid() else _errors(filterset.form)
-    try:
-        query = page_query(params)
-    except ValidationError as error:
-        errors = {**error.detail, **errors}
-    if errors:
-        raise ValidationError(errors)
-    return query, filterset.qs

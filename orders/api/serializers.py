@@ -6,7 +6,11 @@ from decimal import Decimal
 from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
 from orders.models import (
@@ -45,6 +49,7 @@ class IdSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # never a list, also on list endpoints
 class ErrorSerializer(serializers.Serializer):
     """The error model. `errors` (field -> reasons) only on 400."""
 
@@ -53,13 +58,6 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
-
-
-class PaginatorSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    per_page = serializers.IntegerField()
-    pages = serializers.IntegerField(help_text="Total pages.")
-    total = serializers.IntegerField(help_text="Total items.")
 
 
 class RelatedLinkSerializer(serializers.Serializer):
@@ -389,17 +387,3 @@ class HistoryRecordSerializer(WireModelSerializer):
     class Meta:
         model = HistoryRecord
         fields = ["id", "type", "name", "status", "actor", "source", "changes", "created_at"]
-
-
-def paginated_serializer(name: str, key: str, item_serializer):
-    """A schema-only serializer for {"paginator": ..., key: [...]}."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {"paginator": PaginatorSerializer(), key: item_serializer(many=True)},
-    )
-
-
-OrdersPageSerializer = paginated_serializer("Orders", "orders", OrderSerializer)
-StatusesPageSerializer = paginated_serializer("OrderStatuses", "statuses", OrderStatusSerializer)
-HistoryPageSerializer = paginated_serializer("OrderHistory", "history", HistoryRecordSerializer)

@@ -1,71 +1,42 @@
-"""The /System routes, relative to "System/" (mounted at /System/ and /v1/System/).
+"""The /System routes, relative to "System/" (mounted at /System/ and /v1/System/): DRF
+viewsets on one router. No trailing slashes; ids are integers of at most 18 digits
+(anything else falls through to the JSON 404 catch-all in config/urls.py)."""
 
-No trailing slashes; ids are integers of at most 18 digits (anything else falls through
-to the 404 catch-all in config/urls.py).
-"""
-
-from django.urls import path, register_converter
-
-from orders import services
+from rest_framework.routers import Route, SimpleRouter
 
 from . import views
 from . import views_reference as ref
+from .feed import OrderEventViewSet
 
 
-class IdConverter:
-    """An integer id that fits a database column (a 40-digit number is a 404, not a 500)."""
+class ApiRouter(SimpleRouter):
+    """SimpleRouter without trailing slashes, whose collection routes also take PUT: the
+    contract changes an order (PUT /Orders) and an item (PUT /Orders/{id}/item) with the
+    id in the body, so the viewset's `collection_put` answers there."""
 
-    regex = "[0-9]{1,18}"
+    def __init__(self):
+        super().__init__(trailing_slash=False)
+        list_route, *others = self.routes  # a class attribute: build a new list
+        assert isinstance(list_route, Route)
+        assert list_route.name == "{basename}-list"
+        put = list_route._replace(mapping={**list_route.mapping, "put": "collection_put"})
+        self.routes = [put, *others]
 
-    def to_python(self, value: str) -> int:
-        return int(value)
 
-    def to_url(self, value) -> str:
-        return str(value)
+router = ApiRouter()
+# Fixed paths under Orders first: Orders/{order_id} takes digits only, but keep it obvious.
+router.register("Orders/Statuses", views.OrderStatusViewSet, basename="order-statuses")
+router.register("Orders/Events", OrderEventViewSet, basename="order-events")
+router.register("Orders", views.OrderViewSet, basename="order")
+router.register(
+    rf"Orders/(?P<order_id>{views.ID})/item", views.OrderItemViewSet, basename="order-item"
+)
+# Read-only objects an Order links to (api_link).
+router.register("People", ref.PersonViewSet, basename="person")
+router.register("Companies", ref.CompanyViewSet, basename="company")
+router.register("Channels/Shippings", ref.ShippingViewSet, basename="shipping")
+router.register("Channels/Payments", ref.PaymentViewSet, basename="payment")
+router.register("Channels", ref.ChannelViewSet, basename="channel")
+router.register("Lists/Shippers", ref.ShipperViewSet, basename="shipper")
 
-
-register_converter(IdConverter, "id")
-
-TRANSITIONS = {
-    "done": services.order_mark_done,
-    "cancel": services.order_cancel,
-    "sent": services.order_mark_sent,
-    "delivered": services.order_mark_delivered,
-}
-
-urlpatterns = [
-    path("Orders", views.OrdersView.as_view(), name="orders"),
-    path("Orders/Statuses", views.OrderStatusesView.as_view(), name="order-statuses"),
-    path("Orders/<id:order_id>", views.OrderDetailView.as_view(), name="order-detail"),
-    path("Orders/<id:order_id>/item", views.OrderItemView.as_view(), name="order-items"),
-    path(
-        "Orders/<id:order_id>/item/<id:item_id>",
-        views.OrderItemDetailView.as_view(),
-        name="order-item-detail",
-    ),
-    path("Orders/<id:order_id>/status", views.OrderStatusView.as_view(), name="order-status"),
-    path("Orders/<id:order_id>/tracking", views.OrderTrackingView.as_view(), name="order-tracking"),
-    path("Orders/<id:order_id>/history", views.OrderHistoryView.as_view(), name="order-history"),
-    path("Orders/<id:order_id>/paid", views.OrderPaidView.as_view(), name="order-paid"),
-    *[
-        path(
-            f"Orders/<id:order_id>/{action}",
-            views.OrderTransitionView.as_view(service=service),
-            name=f"order-{action}",
-        )
-        for action, service in TRANSITIONS.items()
-    ],
-    # Read-only objects an Order links to (api_link).
-    path("People", ref.PeopleList.as_view(), name="person-list"),
-    path("People/<id:pk>", ref.PersonDetail.as_view(), name="person-detail"),
-    path("Companies", ref.CompanyList.as_view(), name="company-list"),
-    path("Companies/<id:pk>", ref.CompanyDetail.as_view(), name="company-detail"),
-    path("Channels", ref.ChannelList.as_view(), name="channel-list"),
-    path("Channels/<id:pk>", ref.ChannelDetail.as_view(), name="channel-detail"),
-    path("Channels/Shippings", ref.ShippingList.as_view(), name="shipping-list"),
-    path("Channels/Shippings/<id:pk>", ref.ShippingDetail.as_view(), name="shipping-detail"),
-    path("Channels/Payments", ref.PaymentList.as_view(), name="payment-list"),
-    path("Channels/Payments/<id:pk>", ref.PaymentDetail.as_view(), name="payment-detail"),
-    path("Lists/Shippers", ref.ShipperList.as_view(), name="shipper-list"),
-    path("Lists/Shippers/<id:pk>", ref.ShipperDetail.as_view(), name="shipper-detail"),
-]
+urlpatterns = router.urls

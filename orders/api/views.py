@@ -1,29 +1,27 @@
-"""The /System/Orders endpoints. Each view: input serializer -> service -> output serializer.
+"""The /System/Orders viewsets. Each action: input serializer -> service -> output serializer.
 
-Writes run through `idempotency.run_write` (one transaction, Idempotency-Key, If-Match).
+Writes run through `ApiViewSet.write` (one transaction, Idempotency-Key, If-Match).
 """
 
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from orders import selectors, services
 from orders.models import Order
 
 from . import schema as docs
 from .authentication import actor_for
-from .filters import filter_orders, page_query
-from .idempotency import etag, run_write
+from .filters import OrderFilterSet
+from .idempotency import etag
+from .pagination import page_of
 from .serializers import (
-    HistoryPageSerializer,
     HistoryRecordSerializer,
     IdSerializer,
     OrderSerializer,
-    OrdersPageSerializer,
     OrderStatusSerializer,
-    StatusesPageSerializer,
 )
 from .serializers_input import (
     EmptySerializer,
@@ -36,53 +34,92 @@ from .serializers_input import (
     StatusInputSerializer,
     TrackingInputSerializer,
 )
+from .viewsets import ApiViewSet
 
-
-def validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer
+ID = r"[0-9]{1,18}"  # an id that fits a database column; anything else is a 404
 
 
 def order_not_found(order_id) -> NotFound:
     return NotFound(f"Order {order_id} does not exist.")
 
 
-def order_response(request, order_id: int, *, expanded: bool = False) -> Response:
-    """The full Order answer with its version as ETag."""
-    order = selectors.order_with_details(order_id)
-    if order is None:
-        raise order_not_found(order_id)
-    context = {"request": request, "expanded": expanded}
-    data = OrderSerializer(order, context=context).data
-    return Response(data, headers={"ETag": etag(order.version)})
+def write_schema(request, answer, operation_id: str, summary: str, **kwargs):
+    """The schema of a write on one order: Idempotency-Key, If-Match and its errors."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        request=request,
+        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
+        responses=docs.responses(answer, *docs.ORDER_WRITE_ERRORS),
+        **kwargs,
+    )
 
 
-def id_response(pk: int, *, order_id: int | None = None) -> Response:
-    """The IdModel answer; writes to an order carry the order's new version as ETag."""
-    headers = {}
-    if order_id is not None:
-        version = Order.objects.filter(pk=order_id).values_list("version", flat=True).first()
-        if version is not None:
-            headers["ETag"] = etag(version)
-    return Response({"id": pk}, headers=headers)
+def transition(name: str, service):
+    """PATCH /Orders/{id}/<name>: one lifecycle service, named and documented after it."""
+
+    def run(self, request, order_id: int):
+        self.validated(EmptySerializer)
+        return self.order_write(order_id, lambda actor: service(order_id=order_id, actor=actor))
+
+    run.__name__ = name
+    docstring = service.__doc__
+    schema = write_schema(
+        EmptySerializer,
+        OrderSerializer,
+        service.__name__.replace("order_", "orders_", 1),
+        docstring.strip().splitlines()[0],
+        description=" ".join(docstring.split()),
+    )
+    # extend_schema goes outside: @action replaces the function's `kwargs` it would use.
+    return schema(action(detail=True, methods=["patch"])(run))
 
 
-class OrdersView(APIView):
-    """POST, PUT and GET /System/Orders."""
-
-    @extend_schema(
+@extend_schema_view(
+    list=extend_schema(
         operation_id="orders_list",
         summary="List orders",
         parameters=docs.ORDER_LIST_PARAMETERS,
-        responses=docs.responses(OrdersPageSerializer, 400),
-    )
-    def get(self, request):
-        query, orders = filter_orders(request.query_params, selectors.orders_for_listing())
-        rows, paginator = query.paginate(orders)
-        context = {"request": request, "expanded": query.expanded}
-        data = OrderSerializer(rows, many=True, context=context).data
-        return Response({"paginator": paginator, "orders": data})
+        filters=False,
+        responses=docs.responses(OrderSerializer(many=True), 400),
+    ),
+    retrieve=extend_schema(
+        operation_id="orders_read",
+        summary="Read one order",
+        parameters=[docs.EXPANDED],
+        responses=docs.responses(OrderSerializer, 400, 404),
+    ),
+)
+class OrderViewSet(mixins.ListModelMixin, ApiViewSet):
+    """GET, POST and PUT /System/Orders; GET /System/Orders/{id} and its actions."""
+
+    queryset = selectors.orders_for_listing()
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilterSet
+    pagination_class = page_of("orders", "Orders")
+    lookup_url_kwarg = "order_id"
+    lookup_value_regex = ID
+    expandable = True
+
+    def order_answer(self, order_id: int) -> Response:
+        """The full Order answer (read with everything it shows) with its version as ETag."""
+        order = selectors.order_with_details(order_id)
+        if order is None:
+            raise order_not_found(order_id)
+        data = OrderSerializer(order, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": etag(order.version)})
+
+    def order_write(self, order_id: int, run) -> Response:
+        """Run `run(actor)` (a service) on the order and answer the order as it is now."""
+
+        def work():
+            run(actor_for(self.request))
+            return self.order_answer(order_id)
+
+        return self.write(work, order_id=order_id)
+
+    def retrieve(self, request, order_id: int):
+        return self.order_answer(order_id)
 
     @extend_schema(
         operation_id="orders_create",
@@ -91,14 +128,14 @@ class OrdersView(APIView):
         parameters=[docs.IDEMPOTENCY_KEY],
         responses=docs.responses(IdSerializer, 400, 403, 409, 413, 415, 422),
     )
-    def post(self, request):
-        kwargs = validated(OrderCreateSerializer, request).service_kwargs()
+    def create(self, request):
+        kwargs = self.validated(OrderCreateSerializer).service_kwargs()
 
         def work():
             order = services.order_create(actor=actor_for(request), **kwargs)
             return Response({"id": order.pk}, headers={"ETag": etag(order.version)})
 
-        return run_write(request, work)
+        return self.write(work)
 
     @extend_schema(
         operation_id="orders_update_delivery",
@@ -107,246 +144,160 @@ class OrdersView(APIView):
         parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
         responses=docs.responses(IdSerializer, 400, 403, 404, 409, 412, 413, 415, 422),
     )
-    def put(self, request):
-        serializer = validated(OrderDeliverySerializer, request)
+    def collection_put(self, request):
+        serializer = self.validated(OrderDeliverySerializer)
         order_id = serializer.validated_data["id"]
+        return self.id_write(
+            order_id,
+            lambda actor: (
+                services.order_update_delivery_address(
+                    order_id=order_id, actor=actor, **serializer.address()
+                ).pk
+            ),
+        )
 
-        def work():
-            services.order_update_delivery_address(
-                order_id=order_id, actor=actor_for(request), **serializer.address()
-            )
-            return id_response(order_id, order_id=order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class OrderDetailView(APIView):
-    @extend_schema(
-        operation_id="orders_read",
-        summary="Read one order",
-        parameters=[docs.EXPANDED],
-        responses=docs.responses(OrderSerializer, 400, 404),
+    @write_schema(
+        StatusInputSerializer,
+        OrderSerializer,
+        "orders_status_assign",
+        "Assign one of the instance's statuses",
     )
-    def get(self, request, order_id: int):
-        query = page_query({"expanded": request.query_params.get("expanded", "")})
-        return order_response(request, order_id, expanded=query.expanded)
+    @action(detail=True, methods=["patch"])
+    def status(self, request, order_id: int):
+        status_id = self.validated(StatusInputSerializer).validated_data["status_id"]
+        return self.order_write(
+            order_id,
+            lambda actor: services.order_status_assign(
+                order_id=order_id, status_id=status_id, actor=actor
+            ),
+        )
 
-
-class OrderStatusesView(APIView):
-    @extend_schema(
-        operation_id="order_statuses_list",
-        summary="List the instance's order statuses",
-        parameters=docs.PAGE_PARAMETERS,
-        responses=docs.responses(StatusesPageSerializer, 400),
+    @write_schema(
+        TrackingInputSerializer, IdSerializer, "orders_tracking_add", "Add a tracking number"
     )
-    def get(self, request):
-        rows, paginator = page_query(request.query_params).paginate(selectors.order_statuses())
-        data = OrderStatusSerializer(rows, many=True).data
-        return Response({"paginator": paginator, "statuses": data})
+    @action(detail=True, methods=["post"])
+    def tracking(self, request, order_id: int):
+        values = self.validated(TrackingInputSerializer).validated_data
+        return self.id_write(
+            order_id,
+            lambda actor: services.order_tracking_add(order_id=order_id, actor=actor, **values).pk,
+        )
 
-
-class OrderItemView(APIView):
-    @extend_schema(
-        operation_id="order_items_create",
-        summary="Add an item",
-        request=ItemInputSerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(IdSerializer, *docs.ORDER_WRITE_ERRORS),
-    )
-    def post(self, request, order_id: int):
-        item = validated(ItemInputSerializer, request).item_data()
-
-        def work():
-            created = services.order_item_add(
-                order_id=order_id, actor=actor_for(request), item=item
-            )
-            return id_response(created.pk, order_id=order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-    @extend_schema(
-        operation_id="order_items_update",
-        summary="Change an item",
-        request=ItemUpdateSerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(IdSerializer, *docs.ORDER_WRITE_ERRORS),
-    )
-    def put(self, request, order_id: int):
-        serializer = validated(ItemUpdateSerializer, request)
-        item_id = serializer.validated_data["id"]
-        item = serializer.item_data()
-
-        def work():
-            services.order_item_update(
-                order_id=order_id, item_id=item_id, actor=actor_for(request), item=item
-            )
-            return id_response(item_id, order_id=order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class OrderItemDetailView(APIView):
-    @extend_schema(
-        operation_id="order_items_delete",
-        summary="Remove an item",
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(IdSerializer, *docs.ORDER_WRITE_ERRORS),
-    )
-    def delete(self, request, order_id: int, item_id: int):
-        validated(EmptySerializer, request)
-
-        def work():
-            services.order_item_remove(order_id=order_id, item_id=item_id, actor=actor_for(request))
-            return id_response(item_id, order_id=order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class OrderStatusView(APIView):
-    @extend_schema(
-        operation_id="orders_status_assign",
-        summary="Assign one of the instance's statuses",
-        request=StatusInputSerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(OrderSerializer, *docs.ORDER_WRITE_ERRORS),
-    )
-    def patch(self, request, order_id: int):
-        status_id = validated(StatusInputSerializer, request).validated_data["status_id"]
-
-        def work():
-            services.order_status_assign(
-                order_id=order_id, status_id=status_id, actor=actor_for(request)
-            )
-            return order_response(request, order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class OrderTrackingView(APIView):
-    @extend_schema(
-        operation_id="orders_tracking_add",
-        summary="Add a tracking number",
-        request=TrackingInputSerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(IdSerializer, *docs.ORDER_WRITE_ERRORS),
-    )
-    def post(self, request, order_id: int):
-        values = validated(TrackingInputSerializer, request).validated_data
-
-        def work():
-            tracking = services.order_tracking_add(
-                order_id=order_id, actor=actor_for(request), **values
-            )
-            return id_response(tracking.pk, order_id=order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class OrderHistoryView(APIView):
     @extend_schema(
         operation_id="orders_history_list",
         summary="Read the order's timeline, newest first (our extension)",
-        parameters=docs.PAGE_PARAMETERS,
-        responses=docs.responses(HistoryPageSerializer, 400, 404),
+        responses=docs.responses(HistoryRecordSerializer(many=True), 400, 404),
     )
-    def get(self, request, order_id: int):
-        query = page_query(request.query_params)
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=page_of("history", "OrderHistory"),
+        filterset_class=None,
+        expandable=False,
+    )
+    def history(self, request, order_id: int):
         if not Order.objects.filter(pk=order_id).exists():
             raise order_not_found(order_id)
-        rows, paginator = query.paginate(selectors.order_history(order_id))
-        data = HistoryRecordSerializer(rows, many=True).data
-        return Response({"paginator": paginator, "history": data})
+        page = self.paginate_queryset(selectors.order_history(order_id))
+        return self.get_paginated_response(HistoryRecordSerializer(page, many=True).data)
 
-    @extend_schema(
-        operation_id="orders_history_add",
-        summary="Add a history record",
-        request=HistoryInputSerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(IdSerializer, *docs.ORDER_WRITE_ERRORS),
+    @write_schema(
+        HistoryInputSerializer, IdSerializer, "orders_history_add", "Add a history record"
     )
-    def post(self, request, order_id: int):
-        values = validated(HistoryInputSerializer, request).validated_data
+    @history.mapping.post
+    def history_add(self, request, order_id: int):
+        values = self.validated(HistoryInputSerializer).validated_data
+        return self.id_write(
+            order_id,
+            lambda actor: (
+                services.order_history_add(
+                    order_id=order_id,
+                    actor=actor,
+                    type=values["type"],
+                    name=values["record"]["name"],
+                    status=values["record"].get("status") or "",
+                ).pk
+            ),
+        )
 
-        def work():
-            record = services.order_history_add(
-                order_id=order_id,
-                actor=actor_for(request),
-                type=values["type"],
-                name=values["record"]["name"],
-                status=values["record"].get("status") or "",
-            )
-            return id_response(record.pk, order_id=order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class OrderPaidView(APIView):
-    @extend_schema(
-        operation_id="orders_mark_paid",
-        summary="Record what the customer has paid",
-        request=PaidInputSerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(OrderSerializer, *docs.ORDER_WRITE_ERRORS),
+    @write_schema(
+        PaidInputSerializer,
+        OrderSerializer,
+        "orders_mark_paid",
+        "Record what the customer has paid",
     )
-    def patch(self, request, order_id: int):
-        values = validated(PaidInputSerializer, request).validated_data
-
-        def work():
-            services.order_mark_paid(
+    @action(detail=True, methods=["patch"])
+    def paid(self, request, order_id: int):
+        values = self.validated(PaidInputSerializer).validated_data
+        return self.order_write(
+            order_id,
+            lambda actor: services.order_mark_paid(
                 order_id=order_id,
-                actor=actor_for(request),
+                actor=actor,
                 amount=values.get("paid"),
                 payment_id=values.get("payment_id"),
                 payment_status=values.get("status"),
                 payment_url=values.get("url"),
-            )
-            return order_response(request, order_id)
+            ),
+        )
 
-        return run_write(request, work, order_id=order_id)
-
-
-class TransitionSchema(AutoSchema):
-    """One operation per lifecycle route, named and summed up after its service."""
-
-    def get_operation_id(self):
-        return self.view.service.__name__.replace("order_", "orders_", 1)
-
-    def get_summary(self):
-        return self.view.service.__doc__.strip().splitlines()[0]
-
-    def get_description(self):
-        return " ".join(self.view.service.__doc__.split())
+    done = transition("done", services.order_mark_done)
+    cancel = transition("cancel", services.order_cancel)
+    sent = transition("sent", services.order_mark_sent)
+    delivered = transition("delivered", services.order_mark_delivered)
 
 
-class OrderTransitionView(APIView):
-    """PATCH .../done, .../cancel, .../sent, .../delivered (no body needed)."""
+class OrderItemViewSet(ApiViewSet):
+    """POST and PUT /System/Orders/{id}/item, DELETE /System/Orders/{id}/item/{item_id}."""
 
-    service = None  # set by as_view(service=...)
-    schema = TransitionSchema()
+    lookup_url_kwarg = "item_id"
+    lookup_value_regex = ID
+    pagination_class = None
+    filterset_class = None
 
-    @extend_schema(
-        request=EmptySerializer,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(OrderSerializer, *docs.ORDER_WRITE_ERRORS),
+    @write_schema(ItemInputSerializer, IdSerializer, "order_items_create", "Add an item")
+    def create(self, request, order_id: int):
+        item = self.validated(ItemInputSerializer).item_data()
+        return self.id_write(
+            order_id,
+            lambda actor: services.order_item_add(order_id=order_id, actor=actor, item=item).pk,
+        )
+
+    @write_schema(ItemUpdateSerializer, IdSerializer, "order_items_update", "Change an item")
+    def collection_put(self, request, order_id: int):
+        serializer = self.validated(ItemUpdateSerializer)
+        item_id, item = serializer.validated_data["id"], serializer.item_data()
+        return self.id_write(
+            order_id,
+            lambda actor: (
+                services.order_item_update(
+                    order_id=order_id, item_id=item_id, actor=actor, item=item
+                ).pk
+            ),
+        )
+
+    @write_schema(None, IdSerializer, "order_items_delete", "Remove an item")
+    def destroy(self, request, order_id: int, item_id: int):
+        self.validated(EmptySerializer)
+
+        def remove(actor) -> int:
+            services.order_item_remove(order_id=order_id, item_id=item_id, actor=actor)
+            return item_id
+
+        return self.id_write(order_id, remove)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="order_statuses_list",
+        summary="List the instance's order statuses",
+        responses=docs.responses(OrderStatusSerializer(many=True), 400),
     )
-    def patch(self, request, order_id: int):
-        validated(EmptySerializer, request)
+)
+class OrderStatusViewSet(mixins.ListModelMixin, ApiViewSet):
+    """GET /System/Orders/Statuses."""
 
-        def work():
-            self.service(order_id=order_id, actor=actor_for(request))
-            return order_response(request, order_id)
-
-        return run_write(request, work, order_id=order_id)
-
-
-class NotFoundView(APIView):
-    """Any other path under /System: 404 in the error shape (not Django's HTML page)."""
-
-    authentication_classes = ()
-    permission_classes = ()
-    schema = None
-
-    def _not_found(self, request, *args, **kwargs):
-        raise NotFound(f"No such endpoint: {request.path}")
-
-    get = post = put = patch = delete = head = options = _not_found
+    queryset = selectors.order_statuses()
+    serializer_class = OrderStatusSerializer
+    pagination_class = page_of("statuses", "OrderStatuses")
+    filterset_class = None

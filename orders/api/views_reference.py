@@ -2,15 +2,14 @@
 /System/People, /System/Companies, /System/Channels, /System/Channels/Shippings,
 /System/Channels/Payments, /System/Lists/Shippers (list and detail)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
 from rest_framework.exceptions import NotFound
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from orders.models import Channel, Company, Customer, PaymentMethod, Shipper, ShippingMethod
 
 from . import schema as docs
-from .filters import page_query
+from .pagination import page_of
 from .serializers import (
     ChannelSerializer,
     CompanySerializer,
@@ -18,51 +17,52 @@ from .serializers import (
     PaymentMethodSerializer,
     ShipperSerializer,
     ShippingMethodSerializer,
-    paginated_serializer,
 )
+from .viewsets import ApiViewSet
+
+ID = r"[0-9]{1,18}"
 
 
-def reference_views(model, serializer_class, key: str, label: str):
-    """A (list view, detail view) pair for one kind of related object."""
-    page_schema = paginated_serializer(f"{label}Page", key, serializer_class)
+class ReferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    lookup_url_kwarg = "id"
+    lookup_value_regex = ID
+    filterset_class = None
 
-    class ListView(APIView):
-        @extend_schema(
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["id"]).first()
+        if obj is None:
+            name = self.queryset.model._meta.verbose_name.capitalize()
+            raise NotFound(f"{name} {self.kwargs['id']} does not exist.")
+        return obj
+
+
+def reference_viewset(model, serializer_class, key: str, label: str) -> type[ReferenceViewSet]:
+    """The list and detail endpoints of one kind of related object."""
+    schema = extend_schema_view(
+        list=extend_schema(
             operation_id=f"{key}_list",
             summary=f"List {key}",
-            parameters=docs.PAGE_PARAMETERS,
-            responses=docs.responses(page_schema, 400),
-        )
-        def get(self, request):
-            queryset = model.objects.order_by("id")
-            rows, paginator = page_query(request.query_params).paginate(queryset)
-            data = serializer_class(rows, many=True, context={"request": request}).data
-            return Response({"paginator": paginator, key: data})
-
-    class DetailView(APIView):
-        @extend_schema(
+            responses=docs.responses(serializer_class(many=True), 400),
+        ),
+        retrieve=extend_schema(
             operation_id=f"{key}_read",
             summary=f"Read one of {key}",
             responses=docs.responses(serializer_class, 404),
-        )
-        def get(self, request, pk: int):
-            obj = model.objects.filter(pk=pk).first()
-            if obj is None:
-                raise NotFound(f"{model._meta.verbose_name.capitalize()} {pk} does not exist.")
-            return Response(serializer_class(obj, context={"request": request}).data)
-
-    ListView.__name__ = ListView.__qualname__ = f"{label}ListView"
-    DetailView.__name__ = DetailView.__qualname__ = f"{label}DetailView"
-    return ListView, DetailView
+        ),
+    )
+    attrs = {
+        "queryset": model.objects.order_by("id"),
+        "serializer_class": serializer_class,
+        "pagination_class": page_of(key, f"{label}Page"),
+    }
+    return schema(type(f"{label}ViewSet", (ReferenceViewSet,), attrs))
 
 
-PeopleList, PersonDetail = reference_views(Customer, CustomerSerializer, "people", "Person")
-CompanyList, CompanyDetail = reference_views(Company, CompanySerializer, "companies", "Company")
-ChannelList, ChannelDetail = reference_views(Channel, ChannelSerializer, "channels", "Channel")
-ShippingList, ShippingDetail = reference_views(
+PersonViewSet = reference_viewset(Customer, CustomerSerializer, "people", "Person")
+CompanyViewSet = reference_viewset(Company, CompanySerializer, "companies", "Company")
+ChannelViewSet = reference_viewset(Channel, ChannelSerializer, "channels", "Channel")
+ShippingViewSet = reference_viewset(
     ShippingMethod, ShippingMethodSerializer, "shippings", "Shipping"
 )
-PaymentList, PaymentDetail = reference_views(
-    PaymentMethod, PaymentMethodSerializer, "payments", "Payment"
-)
-ShipperList, ShipperDetail = reference_views(Shipper, ShipperSerializer, "shippers", "Shipper")
+PaymentViewSet = reference_viewset(PaymentMethod, PaymentMethodSerializer, "payments", "Payment")
+ShipperViewSet = reference_viewset(Shipper, ShipperSerializer, "shippers", "Shipper")

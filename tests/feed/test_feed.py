@@ -74,7 +74,7 @@ def test_an_empty_feed_has_no_cursor_yet(api):
 
 
 def test_the_feed_answers_under_v1_too(api, five_events):
-    assert reverse("api-v1:order-events") == "/v1" + URL
+    assert reverse("api-v1:order-events-list") == "/v1" + URL
     assert len(api.get("/v1" + URL).json()["events"]) == 5
 
 

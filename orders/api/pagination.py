@@ -1,0 +1,99 @@
+"""The contract's paginator: `page` (from 1) and `per_page` (10..250, default 10), answered as
+`{"paginator": {"page", "per_page", "pages", "total"}, "<key>": [...]}`.
+
+A malformed value is a 400 naming the parameter; a page past the end is an empty list.
+"""
+
+import math
+
+from django import forms
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX = 10, 10, 250
+MAX_PAGE = 2**31
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    per_page = forms.IntegerField(required=False, min_value=PER_PAGE_MIN, max_value=PER_PAGE_MAX)
+
+
+class PagePagination(BasePagination):
+    """Subclass per answer key with `page_of(key)`."""
+
+    key = "results"
+    component_name = None  # the page's name in the OpenAPI schema
+    query_params = ("page", "per_page")
+
+    def parse(self, params) -> None:
+        """Read page and per_page, or raise a 400 naming the bad one."""
+        form = PageForm(params)
+        if not form.is_valid():
+            raise ValidationError({f: [str(m) for m in ms] for f, ms in form.errors.items()})
+        self.page = form.cleaned_data["page"] or 1
+        self.per_page = form.cleaned_data["per_page"] or PER_PAGE_DEFAULT
+
+    def paginate_queryset(self, queryset, request, view=None) -> list:
+        self.parse(request.query_params)
+        self.total = queryset.count()
+        start = (self.page - 1) * self.per_page
+        return list(queryset[start : start + self.per_page]) if start < self.total else []
+
+    def get_paginated_response(self, data) -> Response:
+        paginator = {
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": math.ceil(self.total / self.per_page),
+            "total": self.total,
+        }
+        return Response({"paginator": paginator, self.key: data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["paginator", self.key],
+            "properties": {
+                "paginator": {
+                    "type": "object",
+                    "required": ["page", "per_page", "pages", "total"],
+                    "properties": {
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                        "pages": {"type": "integer", "description": "Total pages."},
+                        "total": {"type": "integer", "description": "Total items."},
+                    },
+                },
+                self.key: schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "From 1 (default 1).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "required": False,
+                "description": f"{PER_PAGE_MIN} to {PER_PAGE_MAX} (default {PER_PAGE_DEFAULT}).",
+                "schema": {"type": "integer", "minimum": PER_PAGE_MIN, "maximum": PER_PAGE_MAX},
+            },
+        ]
+
+
+_classes: dict[str, type[PagePagination]] = {}
+
+
+def page_of(key: str, component_name: str) -> type[PagePagination]:
+    """The pagination class that lists its rows under `key` ("orders", "statuses", ...)."""
+    if key not in _classes:
+        attrs = {"key": key, "component_name": component_name}
+        _classes[key] = type(f"{key.title()}Pagination", (PagePagination,), attrs)
+    return _classes[key]
