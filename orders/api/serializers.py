@@ -174,7 +174,7 @@ class PersonChannelSerializer(serializers.Serializer):
 
 def split_name(name: str) -> tuple[str | None, str | None]:
     """(first_name, surname): the name split at its first space; one word is a surname."""
-    words = name.split(maxsplit=1)
+    words = name.strip().split(maxsplit=1)
     if len(words) == 2:
         return words[0], words[1]
     return None, (words[0] if words else None)
