@@ -253,7 +253,7 @@ def test_every_api_link_answers_200(api):
 @pytest.mark.parametrize(
     ("path", "key"),
     [
-        ("/System/People", "people"),
+        ("/System/People", "users"),  # the public client reads People under `users`
         ("/System/Companies", "companies"),
         ("/System/Channels", "channels"),
         ("/System/Channels/Shippings", "shippings"),
