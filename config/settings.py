@@ -6,6 +6,7 @@ ALLOWED_HOSTS.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request id on every API answer (and for the 500 handler's log line).
+    "orders.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +145,38 @@ MONEY_LOCALE = os.environ.get("MONEY_LOCALE", "en_US")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
 # --- REST API -------------------------------------------------------------------
+DEFAULT_RATE_LIMITS = {"read": "6000/min", "write": "3000/min", "auth_failures": "30/min"}
+RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def parse_rate_limits(text: str) -> dict[str, str | None]:
+    """API_RATE_LIMITS as DRF's DEFAULT_THROTTLE_RATES (scope -> "N/period", None = no limit).
+
+    "read=6000/min,write=3000/min,auth_failures=30/min"; a scope left out keeps its default,
+    a scope set to "off" has no limit, and "off" alone turns every limit off (load tests).
+    """
+    rates = dict(DEFAULT_RATE_LIMITS)
+    if text.strip().lower() == "off":
+        return dict.fromkeys(rates)
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        scope, equals, rate = (s.strip() for s in part.partition("="))
+        if not equals or scope not in rates:
+            raise ImproperlyConfigured(
+                f"API_RATE_LIMITS: {part!r} is not scope=rate with a scope of "
+                f"{', '.join(rates)} (e.g. read=6000/min,write=3000/min,auth_failures=30/min)."
+            )
+        if rate.lower() == "off":
+            rates[scope] = None
+        elif RATE.fullmatch(rate):
+            rates[scope] = rate
+        else:
+            raise ImproperlyConfigured(
+                f"API_RATE_LIMITS: {scope}={rate!r} is not a rate like 6000/min (a whole "
+                "number per s, min, hour or day) or off."
+            )
+    return rates
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "orders.api.authentication.ApiKeyAuthentication",
@@ -158,6 +193,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "orders.api.schema.ApiAutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": None,
+    # Per key (or staff user): one limit for reads, one for writes; failed authentication
+    # is limited per client address in the authentication itself (docs/api.md, Rate limits).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "orders.api.throttling.ReadThrottle",
+        "orders.api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": parse_rate_limits(os.environ.get("API_RATE_LIMITS", "")),
+    # The client address is REMOTE_ADDR; behind N proxies that append to X-Forwarded-For,
+    # set NUM_PROXIES=N (never trust the header otherwise: a client could write anything).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 # Larger bodies are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
@@ -211,6 +256,38 @@ DELIVERY_BACKOFF_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_SECONDS", "30"
 DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_MAX_SECONDS", "21600"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@localhost")
+
+# --- Cache (the API's rate-limit counters) ----------------------------------------
+# Redis, shared by every worker process, when REDIS_URL is set or the Celery broker is Redis;
+# otherwise each process counts in its own memory (fine for one process, `make run`).
+REDIS_URL = os.environ.get("REDIS_URL", "") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "orders",
+            "OPTIONS": {
+                # A Redis that is down or slow must not take the API with it: the cache
+                # answers "nothing" within half a second and the limits let requests through.
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "orders",
+            # One counter per key (or address) and window; the default 300 would evict them.
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 # --- Production hardening (on when DEBUG is false) -------------------------------
 if not DEBUG:

@@ -1,6 +1,17 @@
 import pytest
+from django.core.cache import cache
 
 from orders.actors import Actor
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    """Each test starts with an empty local-memory cache: no rate-limit counts carried over
+    from another test, and never a developer's Redis (REDIS_URL) written to or cleared."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Who is calling: an API key in the `token` header (or `Authorization: Bearer`), or a
-staff member logged into the back office."""
+staff member logged into the back office.
+
+Failed keys are counted per client address: past the `auth_failures` rate, the address is
+answered 429 (any key, a correct one too) until the window ends."""
 
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
@@ -7,6 +10,8 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from orders.actors import Actor
 from orders.api_keys import find_api_key
+
+from .throttling import AuthFailureThrottle
 
 TOKEN_HEADER = "token"
 
@@ -29,8 +34,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         plain = key_from_headers(request)
         if plain is None:
             return None
+        failures = AuthFailureThrottle()
+        failures.check(request)
         key = find_api_key(plain)
         if key is None:
+            failures.record_failure(request)
             raise AuthenticationFailed("The API key is unknown or revoked.")
         return AnonymousUser(), key
 

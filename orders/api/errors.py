@@ -1,15 +1,28 @@
 """The one exception handler: every refusal of the API in the contract's error shape,
-`{"message": str, "detail": str | null}` plus `"errors": {field: [why, ...]}` on 400."""
+`{"message": str, "detail": str | null}` plus `"errors": {field: [why, ...]}` on 400.
+
+An exception nothing here knows is a bug: a 500 in the same shape, logged with its traceback
+under the request id (never Django's HTML page). A database that does not answer is a 503
+with Retry-After instead: the request may well work a few seconds later."""
+
+import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from orders.errors import OrderError
+
+from .middleware import request_id
+
+logger = logging.getLogger("orders.api")
+
+# Seconds a client should wait before retrying while the database is unreachable.
+DATABASE_RETRY_AFTER = 5
 
 KIND_STATUS = {
     "invalid": status.HTTP_400_BAD_REQUEST,
@@ -114,8 +127,31 @@ def _api_exception_response(exc: exceptions.APIException) -> Response:
     return Response(error_body(message, detail), status=exc.status_code, headers=headers)
 
 
+def crash_answer(request, exc: BaseException) -> tuple[int, dict, dict]:
+    """(status, body, headers) for an exception no rule handles: 503 when the database is
+    unreachable (or broke the connection), else 500. Logged with the request id."""
+    rid = request_id(request)
+    where = f"{request.method} {request.path!r}"
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning(
+            "Database unavailable on %s: answered 503 (request id %s)", where, rid, exc_info=exc
+        )
+        detail = f"The database is not answering; retry in {DATABASE_RETRY_AFTER} seconds."
+        body = error_body("Service unavailable.", f"{detail} Request id {rid}.")
+        return status.HTTP_503_SERVICE_UNAVAILABLE, body, {"Retry-After": f"{DATABASE_RETRY_AFTER}"}
+    logger.error(
+        "Unhandled %s on %s: answered 500 (request id %s)",
+        type(exc).__name__,
+        where,
+        rid,
+        exc_info=exc,
+    )
+    detail = f"The error is logged under request id {rid}; quote it when you report it."
+    return status.HTTP_500_INTERNAL_SERVER_ERROR, error_body("Internal server error.", detail), {}
+
+
 def exception_handler(exc, context):
-    """Turn any refusal into the error model. Unknown exceptions stay 500 (a bug)."""
+    """Turn any refusal into the error model; anything else is a logged 500 (or 503)."""
     if isinstance(exc, RequestDataTooBig):
         response = Response(
             error_body("The request body is too large.", str(exc)),
@@ -142,8 +178,12 @@ def exception_handler(exc, context):
             exc = exceptions.NotFound(str(exc) or "No such resource.")
         elif isinstance(exc, DjangoPermissionDenied):
             exc = exceptions.PermissionDenied()
-        if not isinstance(exc, exceptions.APIException):
+        if isinstance(exc, exceptions.APIException):
+            response = _api_exception_response(exc)
+        elif context.get("request") is not None:
+            code, body, headers = crash_answer(context["request"], exc)
+            response = Response(body, status=code, headers=headers)
+        else:
             return None
-        response = _api_exception_response(exc)
     set_rollback()
     return response

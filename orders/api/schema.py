@@ -62,13 +62,16 @@ ERROR_DESCRIPTIONS = {
     413: "The body is too large.",
     415: "The body is not JSON.",
     422: "The Idempotency-Key was used for a different request.",
+    429: "Over the key's rate limit, or too many failed authentications from this address; "
+    "`Retry-After` says in how many seconds to retry.",
 }
 
 
 def responses(success, *errors: int) -> dict:
-    """200 with `success`, 401 always, and the given error statuses, all in the error model."""
+    """200 with `success`, 401 and 429 always, and the given error statuses, all in the error
+    model."""
     result = {200: success}
-    for code in sorted({401, *errors}):
+    for code in sorted({401, 429, *errors}):
         result[code] = OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
     return result
 
