@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+import string
 
 from django.utils import timezone
 
@@ -32,7 +33,8 @@ def create_api_key(*, name: str, read_only: bool = False) -> tuple[ApiKey, str]:
 def find_api_key(plain: str) -> ApiKey | None:
     """The active key matching `plain`, or None. Marks it used (at most once a minute)."""
     prefix, _, _ = (plain or "").partition(".")
-    if len(prefix) != PREFIX_LENGTH:
+    # A prefix is hex (token_hex): anything else, a NUL byte included, matches no key.
+    if len(prefix) != PREFIX_LENGTH or not all(c in string.hexdigits for c in prefix):
         return None
     key = ApiKey.objects.filter(prefix=prefix, active=True).first()
     if key is None or not hmac.compare_digest(key.hashed_key, _hash(plain)):

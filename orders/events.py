@@ -9,9 +9,12 @@ after the commit.
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
+from django.utils.text import Truncator
 
 from .actors import Actor
 from .models import HistoryRecord, Order, OrderEvent
+
+NAME_LENGTH = HistoryRecord._meta.get_field("name").max_length
 
 # Sent after commit with `event` (an OrderEvent).
 order_event_committed = Signal()
@@ -74,7 +77,8 @@ def record(
     entry = HistoryRecord.objects.create(
         order=order,
         type=history_type,
-        name=name,
+        # "Item added: 3 x <a 300-character name>" must fit the column on every database.
+        name=Truncator(name).chars(NAME_LENGTH),
         status=status,
         actor=actor.name,
         user=actor.user,

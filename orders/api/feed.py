@@ -5,6 +5,8 @@ events after the last cursor it saw. The cursor is opaque to clients; it orders 
 so that one committed late can never land behind it (see statuses/outbox.py).
 """
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -20,6 +22,7 @@ from .viewsets import ApiViewSet
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+LIMIT = re.compile(r"[0-9]{1,3}")
 
 
 class OrderEventSerializer(serializers.Serializer):
@@ -42,18 +45,22 @@ class OrderEventFeedSerializer(serializers.Serializer):
 
 
 def _query(request) -> tuple[Cursor, int]:
+    """`after` and `limit`, or a 400 naming each bad one. Only ASCII digits count:
+    str.isdigit() also accepts '²', and int() and a regex's \\d accept '٣'."""
     errors = {}
     after_text = request.query_params.get("after")
     after = Cursor()
     if after_text not in (None, ""):
         try:
+            if not after_text.isascii():
+                raise ValueError("not a cursor")
             after = Cursor.parse(after_text)
         except ValueError:
             errors["after"] = ["Not a cursor. Use a next_cursor or cursor from this feed."]
     limit_text = request.query_params.get("limit")
     limit = DEFAULT_LIMIT
     if limit_text not in (None, ""):
-        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+        if not LIMIT.fullmatch(limit_text) or not 1 <= int(limit_text) <= MAX_LIMIT:
             errors["limit"] = [f"A whole number from 1 to {MAX_LIMIT}."]
         else:
             limit = int(limit_text)

@@ -5,6 +5,7 @@ that asks for `done=yes` must not silently get every order.
 """
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
@@ -16,6 +17,7 @@ from orders.models import Channel, ClosingState, Tracking
 from statuses.models import OrderStatus
 
 MAX_ID = 2**63 - 1
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 class StrictBooleanField(forms.Field):
@@ -32,7 +34,16 @@ class StrictBooleanField(forms.Field):
             raise forms.ValidationError("Use 1, 0, true or false.") from None
 
 
-class IdField(forms.IntegerField):
+class WholeNumberField(forms.IntegerField):
+    """ASCII digits (and a sign) only: int() would also read '٣' and Django '5.0'."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not WHOLE_NUMBER.fullmatch(str(value).strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IdField(WholeNumberField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
@@ -55,8 +66,14 @@ class ExistingIdField(IdField):
 class DateOrDateTimeField(forms.Field):
     """ISO 8601: a date-time with offset (2019-12-01T08:15:30+01:00) or a date (2019-12-01).
 
-    A '+' sent unencoded arrives as a space; it is put back.
+    A '+' sent unencoded arrives as a space; it is put back. `bound` turns the value into
+    the moment the query compares with (in UTC); a value whose moment leaves the calendar
+    (0001-01-01T00:00:00+14:00 is in year 0 in UTC) is out of range, not a crash.
     """
+
+    def __init__(self, *, bound=None, **kwargs):
+        self.bound = bound or lower_bound
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if value in (None, ""):
@@ -77,9 +94,44 @@ class DateOrDateTimeField(forms.Field):
             parsed = timezone.make_aware(parsed)
         return parsed
 
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            self.bound(value)  # raises out_of_range
+
+
+def out_of_range() -> forms.ValidationError:
+    return forms.ValidationError(
+        "Out of range: the moment must fall between 0001-01-01 and 9999-12-31 in UTC."
+    )
+
+
+def in_utc(moment: dt.datetime) -> dt.datetime:
+    # In UTC, as stored: PostgreSQL refuses offsets beyond ±15:59, SQLite converts itself.
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise out_of_range() from None
+
 
 def day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return in_utc(timezone.make_aware(dt.datetime.combine(day, dt.time.min)))
+
+
+def lower_bound(value: dt.date | dt.datetime) -> dt.datetime:
+    """The first moment `value` names: a date starts at midnight in TIME_ZONE."""
+    return in_utc(value) if isinstance(value, dt.datetime) else day_start(value)
+
+
+def upper_bound(value: dt.date | dt.datetime) -> tuple[str, dt.datetime]:
+    """(lookup, moment): a date means "up to the end of that day", so "before the next"."""
+    if isinstance(value, dt.datetime):
+        return "lte", in_utc(value)
+    try:
+        next_day = value + dt.timedelta(days=1)
+    except OverflowError:
+        raise out_of_range() from None
+    return "lt", day_start(next_day)
 
 
 class IdFilter(django_filters.Filter):
@@ -120,21 +172,15 @@ class OrderFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(trackings))
 
     def filter_updated_since(self, queryset, name, value):
-        if not isinstance(value, dt.datetime):
-            value = day_start(value)
-        return queryset.filter(updated_at__gte=value)
+        return queryset.filter(updated_at__gte=lower_bound(value))
 
     def filter_from(self, queryset, name, value):
-        if not isinstance(value, dt.datetime):
-            value = day_start(value)
-        return queryset.filter(date_order__gte=value)
+        return queryset.filter(date_order__gte=lower_bound(value))
 
     def filter_to(self, queryset, name, value):
-        # A date means "up to the end of that day".
-        if not isinstance(value, dt.datetime):
-            return queryset.filter(date_order__lt=day_start(value + dt.timedelta(days=1)))
-        return queryset.filter(date_order__lte=value)
+        lookup, moment = upper_bound(value)
+        return queryset.filter(**{f"date_order__{lookup}": moment})
 
 
 OrderFilterSet.base_filters["from"] = DateOrDateTimeFilter(method="filter_from")
-OrderFilterSet.base_filters["to"] = DateOrDateTimeFilter(method="filter_to")
+OrderFilterSet.base_filters["to"] = DateOrDateTimeFilter(method="filter_to", bound=upper_bound)

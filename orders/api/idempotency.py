@@ -108,8 +108,8 @@ def run_write(request, work, *, order_id: int | None = None) -> Response:
     Idempotency-Key and, when the write targets an order, If-Match."""
     key = request.headers.get(HEADER)
     api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    if key is not None and not (0 < len(key.strip()) <= MAX_KEY_LENGTH):
-        raise ValidationError({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]})
+    if key is not None and not (0 < len(key.strip()) <= MAX_KEY_LENGTH and key.isprintable()):
+        raise ValidationError({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable characters."]})
     digest = request_hash(request) if key and api_key else None
     with transaction.atomic():
         record = None

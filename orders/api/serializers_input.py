@@ -1,16 +1,30 @@
 """Input serializers: the bodies the API accepts. They check shape and types (and reject
-unknown fields); the services check the rules."""
+unknown fields); the services check the rules.
 
+Every value is checked against the column it is stored in (text lengths come from the
+model fields, amounts from the money columns' digits), so a value a database could refuse
+never reaches one: SQLite and PostgreSQL give the same answer to the same body.
+"""
+
+import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework import serializers
 
-from orders.services import DELIVERY_FIELDS, ItemData
+from orders.models import HistoryRecord, Order, OrderItem, Tracking
+from orders.services import DELIVERY_FIELDS, MAX_MONEY, ItemData
 
-# Bounds that keep numbers inside the money columns (14 digits, 4 decimals).
-MAX_AMOUNT = Decimal("999999999")
+# Bounds that keep numbers inside the money columns (14 digits, 4 decimals; MAX_MONEY).
+MAX_AMOUNT = Decimal("999999999")  # a unit price; with 100 % VAT its double still fits
 MAX_COUNT = 1_000_000
 MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+# The order date: from the Unix epoch (a "zero date" such as 0001-01-01 is a client's
+# bug, not an order) to a year ahead (clock skew and time zones, with room to spare).
+# The due date (date_order + ORDER_MATURITY_DAYS) must also stay inside the calendar.
+DATE_ORDER_MIN = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+DATE_ORDER_MAX_AHEAD = dt.timedelta(days=366)
 
 
 class StrictCharField(serializers.CharField):
@@ -58,6 +72,20 @@ def text(max_length: int | None = None, **kwargs) -> StrictCharField:
     return StrictCharField(max_length=max_length, **kwargs)
 
 
+def column(model, name: str, **kwargs) -> StrictCharField:
+    """Optional text stored in `model.name`: at most as long as that column."""
+    return text(model._meta.get_field(name).max_length, **kwargs)
+
+
+def required_column(model, name: str) -> StrictCharField:
+    """Required text stored in `model.name`: at most as long as that column."""
+    return StrictCharField(max_length=model._meta.get_field(name).max_length)
+
+
+def order_column(name: str, **kwargs) -> StrictCharField:
+    return column(Order, name, **kwargs)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, naming them (a typo must not pass silently)."""
 
@@ -97,12 +125,27 @@ class ItemInputSerializer(StrictSerializer):
     """An item to add. Prices are per unit; the server computes the rest."""
 
     article = StrictIntegerField(required=False, allow_null=True, min_value=0)
-    code = text(100)
-    name = StrictCharField(max_length=300)
+    code = column(OrderItem, "code")
+    name = required_column(OrderItem, "name")
     count = StrictIntegerField(min_value=1, max_value=MAX_COUNT)
     price = PriceInputSerializer()
     price_original = PriceInputSerializer(required=False, allow_null=True)
     note = text()
+
+    def validate(self, attrs):
+        # A line that cannot fit an order's money column in any currency is refused here,
+        # naming it; the exact rule (the order's total, rounded in its currency, with its
+        # other lines) is the services' (InvalidInput naming `items` or `count`).
+        if line_total_floor(attrs["price"], attrs["count"]) > MAX_MONEY:
+            raise serializers.ValidationError(
+                {
+                    "count": [
+                        f"count x price comes to more than {MAX_MONEY}, the largest amount "
+                        "an order can hold."
+                    ]
+                }
+            )
+        return attrs
 
     def item_data(self) -> ItemData:
         return item_data(self.validated_data)
@@ -112,6 +155,16 @@ class ItemUpdateSerializer(ItemInputSerializer):
     """An item's new values, with the `id` of the item to change."""
 
     id = StrictIntegerField(min_value=1)
+
+
+def line_total_floor(price: dict, count: int) -> Decimal:
+    """The least `count` units at `price` can come to with VAT, in any currency: rounding
+    to a minor unit (never more than 1) takes at most 0.5 off a unit price."""
+    half = Decimal("0.5")
+    final = price.get("final_price")
+    if final is None:
+        final = (price["base_price"] - half) * (1 + price["vat"] / 100)
+    return (final - half) * count
 
 
 def item_data(values: dict) -> ItemData:
@@ -133,37 +186,60 @@ def item_data(values: dict) -> ItemData:
 
 class OrderCreateSerializer(StrictSerializer):
     """OrderPost, plus our extensions: items (created with the order, atomically),
-    company_nr, company_vat, note, external_order_prefix, external_order_id, currency_rate."""
+    company_nr, company_vat, note, external_order_prefix, external_order_id, currency_rate.
+
+    The customer must be named: an e-mail, a name, or both (the contract: "you need to fill
+    in customer information"). The currency defaults to the channel's."""
 
     channel = StrictIntegerField(required=False, allow_null=True, help_text="Channel id.")
-    email = text(254)
-    name = text(200)
-    street = text(200)
-    city = text(100)
-    zip = text(20)
-    state_code = text(2)
-    phone = text(50)
-    delivery_name = text(200)
-    delivery_street = text(200)
-    delivery_city = text(100)
-    delivery_zip = text(20)
-    delivery_state_code = text(2)
-    delivery_phone = text(50)
-    delivery_email = text(254)
-    ip = text(45)
-    domain = text(255)
-    date_order = serializers.DateTimeField(required=False, allow_null=True)
-    order_currency_code = text(3)
+    email = order_column("email", help_text="The customer's e-mail. Give it, a name, or both.")
+    name = order_column("name", help_text="The customer's name. Give it, an e-mail, or both.")
+    street = order_column("street")
+    city = order_column("city")
+    zip = order_column("zip")
+    state_code = order_column("state_code")
+    phone = order_column("phone")
+    delivery_name = order_column("delivery_name")
+    delivery_street = order_column("delivery_street")
+    delivery_city = order_column("delivery_city")
+    delivery_zip = order_column("delivery_zip")
+    delivery_state_code = order_column("delivery_state_code")
+    delivery_phone = order_column("delivery_phone")
+    delivery_email = order_column("delivery_email")
+    ip = text(45)  # the longest written form of an IPv6 address; checked as an address
+    domain = order_column("domain")
+    date_order = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="From 1970-01-01 to one year from now; default now.",
+    )
+    order_currency_code = order_column("order_currency_code")
     # Our extensions.
     items = ItemInputSerializer(many=True, required=False)
-    company_nr = text(50)
-    company_vat = text(50)
+    company_nr = order_column("company_nr")
+    company_vat = order_column("company_vat")
     note = text()
-    external_order_prefix = text(50)
-    external_order_id = text(100)
+    external_order_prefix = order_column("external_order_prefix")
+    external_order_id = order_column("external_order_id")
     currency_rate = AmountField(
         required=False, allow_null=True, min_value=Decimal("0.000001"), max_value=Decimal("1e9")
     )
+
+    def validate_date_order(self, value):
+        if value is None:
+            return value
+        latest = timezone.now() + DATE_ORDER_MAX_AHEAD
+        if not DATE_ORDER_MIN <= value <= latest:
+            raise serializers.ValidationError(
+                f"Out of range: give a moment from {DATE_ORDER_MIN:%Y-%m-%d} to one year from now."
+            )
+        return value
+
+    def validate(self, attrs):
+        if not (attrs.get("email") or "").strip() and not (attrs.get("name") or "").strip():
+            why = "Give the customer's e-mail or name (or both)."
+            raise serializers.ValidationError({"email": [why], "name": [why]})
+        return attrs
 
     def service_kwargs(self) -> dict:
         """Keyword arguments of services.order_create."""
@@ -179,13 +255,13 @@ class OrderDeliverySerializer(StrictSerializer):
     """OrderPut: the order's `id` and its delivery address (fields not sent stay as they are)."""
 
     id = StrictIntegerField(min_value=1)
-    delivery_name = text(200)
-    delivery_street = text(200)
-    delivery_city = text(100)
-    delivery_zip = text(20)
-    delivery_state_code = text(2)
-    delivery_phone = text(50)
-    delivery_email = text(254)
+    delivery_name = order_column("delivery_name")
+    delivery_street = order_column("delivery_street")
+    delivery_city = order_column("delivery_city")
+    delivery_zip = order_column("delivery_zip")
+    delivery_state_code = order_column("delivery_state_code")
+    delivery_phone = order_column("delivery_phone")
+    delivery_email = order_column("delivery_email")
 
     def address(self) -> dict:
         # Null clears a field; a field not sent is left alone.
@@ -198,16 +274,16 @@ class StatusInputSerializer(StrictSerializer):
 
 class TrackingInputSerializer(StrictSerializer):
     shipper_id = StrictIntegerField()
-    tracking_number = StrictCharField(max_length=100)
+    tracking_number = required_column(Tracking, "tracking_number")
 
 
 class HistoryRecordInputSerializer(StrictSerializer):
-    name = StrictCharField(max_length=300)
-    status = text(200)
+    name = required_column(HistoryRecord, "name")
+    status = column(HistoryRecord, "status")
 
 
 class HistoryInputSerializer(StrictSerializer):
-    type = StrictCharField(max_length=50)
+    type = required_column(HistoryRecord, "type")
     record = HistoryRecordInputSerializer()
 
 
@@ -215,6 +291,13 @@ class PaidInputSerializer(StrictSerializer):
     """What the customer has paid so far (the total); without `paid`, the whole money."""
 
     paid = AmountField(required=False, allow_null=True, min_value=Decimal("0"))
-    payment_id = text(200, help_text="The payment gateway's id of the payment.")
-    status = text(100, help_text="The payment gateway's status text.")
-    url = serializers.URLField(max_length=1000, required=False, allow_null=True, allow_blank=True)
+    payment_id = order_column(
+        "external_payment_id", help_text="The payment gateway's id of the payment."
+    )
+    status = order_column("payment_status", help_text="The payment gateway's status text.")
+    url = serializers.URLField(
+        max_length=Order._meta.get_field("external_payment_url").max_length,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+    )

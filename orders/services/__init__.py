@@ -3,6 +3,7 @@ saves an order. Each service is atomic, locks the order row, checks its rule, ch
 state, recomputes the money, and records history and an outbox event in the same
 transaction."""
 
+from ._common import MAX_MONEY
 from .items import ItemData, order_item_add, order_item_remove, order_item_update
 from .lifecycle import (
     order_cancel,
@@ -26,6 +27,7 @@ __all__ = [
     "CREATE_FIELDS",
     "DELIVERY_FIELDS",
     "EDITABLE_FIELDS",
+    "MAX_MONEY",
     "ItemData",
     "order_cancel",
     "order_create",

@@ -2,13 +2,18 @@
 
 from decimal import Decimal
 
-from ..errors import NotFound, TransitionNotAllowed
+from ..errors import InvalidInput, NotFound, TransitionNotAllowed
 from ..models import Order
 from ..money import round_money
 from ..rules import available_actions, describe_state
 
 ZERO = Decimal("0")
 WEIGHT_UNIT = Decimal("0.001")
+_money = Order._meta.get_field("money")
+# The largest amount a money column holds (max_digits 14, decimal_places 4: 9999999999.9999).
+MAX_MONEY = Decimal(10) ** (_money.max_digits - _money.decimal_places) - Decimal(10) ** (
+    -_money.decimal_places
+)
 
 
 def lock_order(order_id) -> Order:
@@ -46,9 +51,12 @@ def refuse(order: Order, action: str) -> TransitionNotAllowed:
     )
 
 
-def set_totals(order: Order, lines) -> None:
+def set_totals(order: Order, lines, *, field: str = "items") -> None:
     """Set money, money_base and weight from item lines (dicts or OrderItems with
-    unit_price_final, unit_price_base, weight, count), and the payment state from them."""
+    unit_price_final, unit_price_base, weight, count), and the payment state from them.
+
+    An order's money must fit its column: a total above MAX_MONEY is invalid input
+    (named `field`), refused before anything is written, on every database alike."""
     currency = order.order_currency_code
     money = money_base = weight = ZERO
     for line in lines:
@@ -57,6 +65,13 @@ def set_totals(order: Order, lines) -> None:
         money += get("unit_price_final") * count
         money_base += get("unit_price_base") * count
         weight += get("weight") * count
+    if money > MAX_MONEY:
+        raise InvalidInput(
+            f"The order's total would be {round_money(money, currency)} {currency}; an order "
+            f"holds at most {MAX_MONEY}.",
+            code="total_too_large",
+            field=field,
+        )
     order.money = round_money(money, currency)
     order.money_base = round_money(money_base, currency)
     order.weight = weight.quantize(WEIGHT_UNIT)
@@ -64,9 +79,10 @@ def set_totals(order: Order, lines) -> None:
         order.settle_payment()
 
 
-def recompute_totals(order: Order) -> None:
+def recompute_totals(order: Order, *, field: str = "items") -> None:
     """Recompute the order's totals from its items as stored."""
-    set_totals(order, order.items.values("unit_price_final", "unit_price_base", "weight", "count"))
+    lines = order.items.values("unit_price_final", "unit_price_base", "weight", "count")
+    set_totals(order, lines, field=field)
 
 
 TOTAL_FIELDS = ("money", "money_base", "weight", "payment_state")

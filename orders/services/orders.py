@@ -131,7 +131,9 @@ def _customer_for(email: str, name: str, fields: dict) -> Customer | None:
     if customer is None:
         customer = Customer.objects.create(
             email=email,
-            name=name or email,
+            # Without a name the customer goes by the e-mail, cut to fit the name column
+            # (a valid e-mail may be up to 254 characters, a name up to 200).
+            name=name or email[: Customer._meta.get_field("name").max_length],
             **{f: fields.get(f, "") for f in ("phone", "street", "city", "zip", "state_code")},
         )
     return customer
@@ -182,8 +184,14 @@ def order_create(
     _validate(order)
     if "date_maturity" not in fields:
         # Payment is due a set number of days after the order, also for a back-dated order.
-        order_day = timezone.localtime(order.date_order).date()
-        order.date_maturity = order_day + timedelta(days=settings.ORDER_MATURITY_DAYS)
+        try:
+            order_day = timezone.localtime(order.date_order).date()
+            order.date_maturity = order_day + timedelta(days=settings.ORDER_MATURITY_DAYS)
+        except OverflowError:
+            raise InvalidInput(
+                "date_order: the payment due date would fall outside the calendar.",
+                field="date_order",
+            ) from None
     # Items are checked before anything is written, so a bad item creates nothing.
     lines = [item_values(item, order.order_currency_code) for item in items]
     set_totals(order, lines)
