@@ -11,13 +11,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from .filters import WholeNumberField
+
 PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX = 10, 10, 250
 MAX_PAGE = 2**31
 
 
 class PageForm(forms.Form):
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
-    per_page = forms.IntegerField(required=False, min_value=PER_PAGE_MIN, max_value=PER_PAGE_MAX)
+    page = WholeNumberField(required=False, min_value=1, max_value=MAX_PAGE)
+    per_page = WholeNumberField(required=False, min_value=PER_PAGE_MIN, max_value=PER_PAGE_MAX)
 
 
 class PagePagination(BasePagination):

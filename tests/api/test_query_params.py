@@ -79,3 +79,11 @@ def test_writes_ignore_the_query_string(api, order):
 
     assert response.status_code == 200
     assert response.json()["sent"] is True
+
+
+@pytest.mark.parametrize("value", ["٣", "²", "10.0", "1e2"])
+def test_paging_takes_ascii_whole_numbers_only(api, order, value):
+    response = api.get("/System/Orders", {"per_page": value})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["per_page"]
