@@ -34,6 +34,7 @@ COLUMNS = (
     "money_base",
     "weight",
     "paid",
+    "refunded",
     "date_paid",
     "payment_state",
     "shipping_state",
@@ -133,7 +134,7 @@ def order_problems(row: dict, totals: dict | None, has_created_record: bool) -> 
 
 def _payment_problems(row: dict, problem) -> Iterator[Problem]:
     state, paid, money = row["payment_state"], row["paid"], row["money"]
-    expected = payment_state_for(SimpleNamespace(paid=paid, money=money))
+    expected = payment_state_for(SimpleNamespace(paid=paid, money=money, refunded=row["refunded"]))
     # Nothing to pay and nothing paid: unpaid is accepted too (orders created empty before
     # order_create settled the payment state kept it).
     unsettled_empty = state == PaymentState.UNPAID and money == ZERO and paid == ZERO
