@@ -3,6 +3,7 @@ saves an order. Each service is atomic, locks the order row, checks its rule, ch
 state, recomputes the money, and records history and an outbox event in the same
 transaction."""
 
+from .fees import FeeData, order_set_payment_method, order_set_shipping_method
 from .items import ItemData, order_item_add, order_item_remove, order_item_update
 from .lifecycle import (
     order_cancel,
@@ -26,6 +27,7 @@ __all__ = [
     "CREATE_FIELDS",
     "DELIVERY_FIELDS",
     "EDITABLE_FIELDS",
+    "FeeData",
     "ItemData",
     "order_cancel",
     "order_create",
@@ -37,6 +39,8 @@ __all__ = [
     "order_mark_done",
     "order_mark_paid",
     "order_mark_sent",
+    "order_set_payment_method",
+    "order_set_shipping_method",
     "order_status_assign",
     "order_tracking_add",
     "order_update",
