@@ -18,7 +18,8 @@ those of the import.
 Fees are what the line charged, not what the methods charge here today: an item of `kind`
 `shipping` or `payment` is that method's fee (its price and VAT rate); a method with no
 such item was charged nothing (a line without `kind`, as the Retailys API writes it,
-has only product items, so its money is the sum of its items as before).
+has only product items, so its money is the sum of its items as before). Its items of
+`kind` `discount` together become an order discount of that amount ("As imported").
 """
 
 import json
@@ -205,7 +206,7 @@ def _kind(item, number: int) -> str:
 
 
 def fee_data(item: dict, number: int) -> services.FeeData:
-    """A fee line of the line as the fee the order is charged."""
+    """A fee or discount item's unit price with VAT and its rate."""
     key = f"items[{number}]"
     price = _price(item.get("price"), f"{key}.price")
     final = _decimal(price.get("final_price"), f"{key}.price.final_price")
@@ -235,12 +236,17 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
     if Order.objects.filter(external_order_id=external).exists():
         return None
     fields = order_fields(data)
-    items, fees = [], {}
+    items, fees, discount = [], {}, Decimal("0")
     for n, item in enumerate(_list(data, "items")):
         kind = _kind(item, n)
         if kind in FEE_KINDS:
             fees[kind] = fee_data(item, n)
-        elif kind == ItemKind.PRODUCT:
+        elif kind == ItemKind.DISCOUNT:
+            line = fee_data(item, n)  # one line per VAT rate, count 1, never positive
+            if line.final_price > 0:
+                raise BadLine(f"items[{n}] is a discount: its price cannot be positive")
+            discount -= line.final_price
+        else:
             items.append(item_data(item, n))
     # The methods are set after the order exists, with the fee the line charged (or none).
     methods = {
@@ -260,6 +266,10 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
         order = services.order_create(
             actor=actor, items=items, external_order_id=external, **fields
         )
+        if discount > 0:
+            order = services.order_discount_set(
+                order_id=order.pk, actor=actor, type="amount", value=discount, reason="As imported"
+            )
         for kind, method_id in methods.items():
             if method_id is None:
                 continue

@@ -247,6 +247,26 @@ def test_a_missing_file_is_refused(run_failing, tmp_path):
     assert "no such file" in str(result.error)
 
 
+def test_discount_lines_become_an_order_discount_of_their_amount(run, tmp_path):
+    discount = {
+        "kind": "discount",
+        "name": "Discount",
+        "count": 1,
+        "price": {"final_price": -3.63, "vat": 21},
+    }
+    path = write(tmp_path, line("D", items=[*line()["items"], discount], money=32.67))
+
+    run("import_orders", path, verbosity=0)
+
+    order = Order.objects.get(external_order_id="D")
+    assert order.money == Decimal("32.67")
+    assert (order.discount.type, order.discount.value, order.discount.reason) == (
+        "amount",
+        Decimal("3.63"),
+        "As imported",
+    )
+
+
 def test_a_fee_line_without_its_method_or_of_an_unknown_kind_is_a_bad_line(run_failing, tmp_path):
     fee = {"kind": "shipping", "name": "Courier", "count": 1, "price": {"final_price": 3, "vat": 0}}
     gift = {"kind": "gift", "name": "Sticker", "count": 1, "price": {"final_price": 0, "vat": 0}}
