@@ -10,7 +10,6 @@ from .lifecycle import (
     order_cancel,
     order_mark_delivered,
     order_mark_done,
-    order_mark_paid,
     order_mark_sent,
     order_status_assign,
 )
@@ -23,6 +22,7 @@ from .orders import (
     order_update,
     order_update_delivery_address,
 )
+from .payments import order_mark_paid
 
 __all__ = [
     "CREATE_FIELDS",
