@@ -23,6 +23,7 @@ from .orders import (
     order_update_delivery_address,
 )
 from .payments import order_mark_paid
+from .refunds import RefundLineData, order_refund, refund_options
 
 __all__ = [
     "CREATE_FIELDS",
@@ -30,6 +31,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "FeeData",
     "ItemData",
+    "RefundLineData",
     "order_cancel",
     "order_create",
     "order_discount_remove",
@@ -42,10 +44,12 @@ __all__ = [
     "order_mark_done",
     "order_mark_paid",
     "order_mark_sent",
+    "order_refund",
     "order_set_payment_method",
     "order_set_shipping_method",
     "order_status_assign",
     "order_tracking_add",
     "order_update",
     "order_update_delivery_address",
+    "refund_options",
 ]

@@ -106,7 +106,7 @@ def test_on_a_done_order_paid_may_rise_but_not_fall(actor):
         f"Order {order.pk} cannot be given a lower paid amount (1.00 EUR): it is done, not sent, "
         "partially paid."
     )
-    assert refused.value.detail == "Allowed now: paid."
+    assert refused.value.detail == "Allowed now: paid, refund."
     assert Order.objects.get(pk=order.pk).paid == D("5")
 
 
