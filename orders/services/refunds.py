@@ -250,4 +250,3 @@ def order_refund(
         },
     )
     return refund
-
