@@ -34,11 +34,15 @@ GATEWAY_FIELDS = ("external_payment_id", "payment_status", "external_payment_url
 
 
 def ledger_sums(order: Order) -> tuple[Decimal, Decimal]:
-    """(paid, refunded) from the order's successful records."""
+    """(paid, refunded) from the order's successful records (each already in the
+    currency's minor unit, so the sums are exact; the rounding only drops the database's
+    trailing zeros)."""
     sums = Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS).aggregate(
         paid=Sum("amount"), refunded=Sum("amount", filter=Q(kind=PaymentKind.REFUND))
     )
-    return sums["paid"] or ZERO, -(sums["refunded"] or ZERO)
+    currency = order.order_currency_code
+    refunded = ZERO - round_money(sums["refunded"] or ZERO, currency)  # never "-0.00"
+    return round_money(sums["paid"] or ZERO, currency), refunded
 
 
 def record_payment(
