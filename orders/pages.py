@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Order
 from .money import format_money, round_money
-from .selectors import orders_with_details
+from .selectors import order_refunds, orders_with_details
 
 ZERO = Decimal("0")
 
@@ -81,7 +81,7 @@ def _refunds(order: Order) -> list[dict]:
             "amount": format_money(refund.amount, currency),
             "lines": [(line.count, line.item.name) for line in refund.lines.all()],
         }
-        for refund in order.refunds.prefetch_related("lines__item").order_by("created_at", "id")
+        for refund in order_refunds(order.pk)
     ]
 
 

@@ -225,3 +225,26 @@ def test_webhooks_can_subscribe_to_refunds(paid_order, actor):
     services.order_refund(order_id=paid_order.pk, actor=actor, amount=D("1"), reason="x")
     delivery.dispatch_events()
     assert Delivery.objects.get().event.type == "order.refunded"
+
+
+def test_the_selectors_list_the_ledger_and_the_refunds(
+    paid_order, actor, django_assert_num_queries
+):
+    from orders.selectors import order_payments, order_refunds
+
+    tea = line(paid_order, "Article 1")
+    for _ in range(2):
+        services.order_refund(order_id=paid_order.pk, actor=actor, lines=[(tea.pk, 1)], reason="x")
+
+    with django_assert_num_queries(1):
+        kinds = [(p.kind, p.amount, p.method) for p in order_payments(paid_order.pk)]
+    assert kinds == [
+        ("payment", D("41.2000"), None),
+        ("refund", D("-12.1000"), None),
+        ("refund", D("-12.1000"), None),
+    ]
+    with django_assert_num_queries(2):
+        refunds = [
+            [(rl.item.name, rl.count) for rl in r.lines.all()] for r in order_refunds(paid_order.pk)
+        ]
+    assert refunds == [[("Article 1", 1)], [("Article 1", 1)]]
