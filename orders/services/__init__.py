@@ -3,6 +3,7 @@ saves an order. Each service is atomic, locks the order row, checks its rule, ch
 state, recomputes the money, and records history and an outbox event in the same
 transaction."""
 
+from ._common import MAX_MONEY
 from .discounts import order_discount_remove, order_discount_set
 from .fees import FeeData, order_set_payment_method, order_set_shipping_method
 from .items import ItemData, order_item_add, order_item_remove, order_item_update
@@ -29,6 +30,7 @@ __all__ = [
     "CREATE_FIELDS",
     "DELIVERY_FIELDS",
     "EDITABLE_FIELDS",
+    "MAX_MONEY",
     "FeeData",
     "ItemData",
     "RefundLineData",

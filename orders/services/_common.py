@@ -3,12 +3,18 @@
 from decimal import Decimal
 
 from .. import totals
-from ..errors import NotFound, TransitionNotAllowed
+from ..errors import InvalidInput, NotFound, TransitionNotAllowed
 from ..models import FEE_KINDS, ItemKind, Order, OrderDiscount, OrderItem
+from ..money import round_money
 from ..rules import available_actions, describe_state
 
 ZERO = Decimal("0")
 WEIGHT_UNIT = Decimal("0.001")
+_money = Order._meta.get_field("money")
+# The largest amount a money column holds (max_digits 14, decimal_places 4: 9999999999.9999).
+MAX_MONEY = Decimal(10) ** (_money.max_digits - _money.decimal_places) - Decimal(10) ** (
+    -_money.decimal_places
+)
 
 
 def lock_order(order_id) -> Order:
@@ -46,11 +52,14 @@ def refuse(order: Order, action: str) -> TransitionNotAllowed:
     )
 
 
-def recompute_totals(order: Order) -> None:
+def recompute_totals(order: Order, *, field: str = "items") -> None:
     """The one totals function: derive the discount lines and the fee lines' prices from
     the product lines (rules in orders/totals.py), then set money, money_base and weight
     from all lines, and the payment state. Every service that changes the lines, the fees
-    or the discount calls it, inside its transaction with the order locked."""
+    or the discount calls it, inside its transaction with the order locked.
+
+    An order's money must fit its column: a total above MAX_MONEY is invalid input (named
+    `field`), raised before the order is saved, so the caller's transaction writes nothing."""
     currency = order.order_currency_code
     lines = list(OrderItem.objects.filter(order=order).order_by("id"))
     products = [line for line in lines if line.kind == ItemKind.PRODUCT]
@@ -64,9 +73,15 @@ def recompute_totals(order: Order) -> None:
     fees = [line for line in lines if line.kind in FEE_KINDS]
     for fee in fees:
         settle_fee(fee, goods_after_discount)
-    order.money, order.money_base = totals.line_totals(
-        [*products, *fees, *discount_lines], currency
-    )
+    money, money_base = totals.line_totals([*products, *fees, *discount_lines], currency)
+    if money > MAX_MONEY:
+        raise InvalidInput(
+            f"The order's total would be {round_money(money, currency)} {currency}; an order "
+            f"holds at most {MAX_MONEY}.",
+            code="total_too_large",
+            field=field,
+        )
+    order.money, order.money_base = money, money_base
     weight = sum((line.weight * line.count for line in products), ZERO)
     order.weight = weight.quantize(WEIGHT_UNIT)
     if not order.canceled:

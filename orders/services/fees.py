@@ -145,7 +145,7 @@ def apply_method(order: Order, kind: str, method_id, *, actor: Actor, fee: FeeDa
     if new_line is not None:
         new_line.save()
     setattr(order, relation, method)
-    recompute_totals(order)
+    recompute_totals(order, field=argument)
     new_line = _fee_of(order, kind)  # as the totals function settled it
     save_order(order)
     label = "Shipping" if kind == ItemKind.SHIPPING else "Payment"

@@ -145,7 +145,7 @@ def _check_refunds(item: OrderItem, new_count: int | None) -> None:
 
 
 def _finish(order: Order, before: dict, *, actor: Actor, name: str, item_changes: dict) -> None:
-    recompute_totals(order)
+    recompute_totals(order, field="count")  # a total too large: the item's count (or price)
     save_order(order)
     events.record(
         order,

@@ -216,3 +216,14 @@ def test_order_update_changes_the_method_through_its_fee(actor):
         order_id=order.pk, actor=actor, changes={"shipping_id": courier.pk, "note": "Call me"}
     )
     assert (updated.shipping, updated.money, updated.note) == (courier, D("17.00"), "Call me")
+
+
+def test_a_fee_that_would_push_the_total_past_the_column_is_refused(actor):
+    gold = services.ItemData(name="Gold", count=10, vat=D("0"), final_price=D("999999999"))
+    order = services.order_create(actor=actor, email="a@mail.example", items=[gold])
+    courier = ShippingMethodFactory(price=D("10"))
+    with pytest.raises(InvalidInput) as error:
+        services.order_set_shipping_method(order_id=order.pk, actor=actor, shipping_id=courier.pk)
+    assert (error.value.field, error.value.code) == ("shipping_id", "total_too_large")
+    order.refresh_from_db()
+    assert (order.shipping, order.items.count()) == (None, 1)
