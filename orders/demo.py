@@ -1,5 +1,7 @@
 """Realistic sample data for demos, screenshots and load tests. Orders are made by the
-services, so money, history and events are what production would have."""
+services, so money, history and events are what production would have: shipping and
+payment fees (free shipping above a threshold), discounts, partial payments, and refunds
+of returned goods and of canceled orders."""
 
 import random
 import unicodedata
@@ -59,14 +61,35 @@ def reference_data() -> dict:
         name="DPD", defaults={"tracking_url_template": "https://dpd.example/parcel/{number}"}
     )
     shipping, _ = ShippingMethod.objects.get_or_create(
-        name="Courier", channel=web, defaults={"shipper": ppl, "price": Decimal("4.90"), "vat": 21}
+        name="Courier",
+        channel=web,
+        defaults={
+            "shipper": ppl,
+            "price": Decimal("4.90"),
+            "vat": 21,
+            "free_from": Decimal("100"),
+        },
+    )
+    parcel_box, _ = ShippingMethod.objects.get_or_create(
+        name="Parcel box",
+        channel=cz,
+        defaults={"shipper": dpd, "price": Decimal("79"), "vat": 21, "free_from": Decimal("2000")},
     )
     payment, _ = PaymentMethod.objects.get_or_create(name="Card", channel=web)
+    cash, _ = PaymentMethod.objects.get_or_create(
+        name="Cash on delivery", channel=web, defaults={"price": Decimal("1.50"), "vat": 21}
+    )
+    transfer, _ = PaymentMethod.objects.get_or_create(name="Bank transfer", channel=cz)
     return {
         "channels": [web, cz],
         "shippers": [ppl, dpd],
         "shipping": shipping,
         "payment": payment,
+        # channel name -> (its shipping methods, its payment methods)
+        "methods": {
+            web.name: ([shipping], [payment, cash]),
+            cz.name: ([parcel_box], [transfer]),
+        },
         "statuses": dict(OrderStatus.objects.values_list("name", "id")),
     }
 
@@ -89,12 +112,13 @@ def create_order(rng: random.Random, ref: dict, actor: Actor, number: int):
         )
         for index, (code, name, price, weight) in enumerate(rng.sample(ARTICLES, rng.randint(1, 5)))
     ]
+    shippings, payments = ref["methods"][channel.name]
     order = services.order_create(
         actor=actor,
         items=items,
         channel_id=channel.pk,
-        shipping_id=ref["shipping"].pk if channel == ref["channels"][0] else None,
-        payment_id=ref["payment"].pk if channel == ref["channels"][0] else None,
+        shipping_id=rng.choice(shippings).pk,
+        payment_id=rng.choice(payments).pk,
         email=f"{ascii_name(first)}.{ascii_name(last)}{number}@mail.example",
         name=f"{first} {last}",
         street=f"Dlouhá {rng.randint(1, 200)}",
@@ -112,12 +136,39 @@ def create_order(rng: random.Random, ref: dict, actor: Actor, number: int):
         domain=channel.domain,
         currency_rate=1 / rate,  # the demo's CZK prices are EUR x 25
     )
+    discount = rng.random()
+    if discount < 0.15:
+        services.order_discount_set(
+            order_id=order.pk,
+            actor=actor,
+            type="percent",
+            value=Decimal("10"),
+            reason="Loyal customer",
+        )
+    elif discount < 0.22:
+        services.order_discount_set(
+            order_id=order.pk, actor=actor, type="amount", value=5 * rate, reason="Voucher SPRING"
+        )
     stage = rng.random()
     status = "New"
-    if stage < 0.08:
+    if stage < 0.05:
         services.order_cancel(order_id=order.pk, actor=actor)
         status = "Canceled"
-    if stage > 0.3:
+    elif stage < 0.12:
+        # Paid, then canceled by the customer: the money goes back.
+        paid = services.order_mark_paid(order_id=order.pk, actor=actor, payment_id=f"PAY-{number}")
+        services.order_cancel(order_id=order.pk, actor=actor)
+        services.order_refund(
+            order_id=order.pk, actor=actor, amount=paid.paid, reason="Canceled by the customer"
+        )
+        status = "Canceled"
+    if 0.3 < stage <= 0.4:
+        # A deposit: half now, the rest later.
+        half = (order.money / 2).quantize(Decimal("1"))
+        services.order_mark_paid(
+            order_id=order.pk, actor=actor, amount=half, payment_id=f"PAY-{number}"
+        )
+    elif stage > 0.4:
         services.order_mark_paid(order_id=order.pk, actor=actor, payment_id=f"PAY-{number}")
         status = "Paid"
     if stage > 0.5:
@@ -138,6 +189,16 @@ def create_order(rng: random.Random, ref: dict, actor: Actor, number: int):
     if status in ref["statuses"]:
         services.order_status_assign(
             order_id=order.pk, status_id=ref["statuses"][status], actor=actor
+        )
+    if stage > 0.93:
+        # One unit came back damaged after delivery: refunded and marked returned.
+        returned = order.items.filter(kind="product").first()
+        services.order_refund(
+            order_id=order.pk,
+            actor=actor,
+            lines=[(returned.pk, 1)],
+            reason="Returned: damaged in transit",
+            mark_returned=True,
         )
     return order
 

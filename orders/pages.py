@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Order
 from .money import format_money, round_money
-from .selectors import orders_with_details
+from .selectors import order_refunds, orders_with_details
 
 ZERO = Decimal("0")
 
@@ -67,13 +67,28 @@ def _money(order: Order) -> dict:
     currency = order.order_currency_code
     return {
         name: format_money(getattr(order, name), currency)
-        for name in ("money", "money_base", "money_vat", "paid", "amount_due")
+        for name in ("money", "money_base", "money_vat", "paid", "refunded", "amount_due")
     }
+
+
+def _refunds(order: Order) -> list[dict]:
+    """What was given back, oldest first: when, how much, for which lines (not why: the
+    reason is staff's words)."""
+    currency = order.order_currency_code
+    return [
+        {
+            "refund": refund,
+            "amount": format_money(refund.amount, currency),
+            "lines": [(line.count, line.item.name) for line in refund.lines.all()],
+        }
+        for refund in order_refunds(order.pk)
+    ]
 
 
 @require_safe
 def order_page(request, order_hash):
-    """The customer's view of an order: items, money, status, parcels and its timeline."""
+    """The customer's view of an order: items, money, refunds, status, parcels and its
+    timeline."""
     order = _order_or_404(order_hash)
     timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
     trackings = [{"tracking": t, "url": t.tracking_url} for t in order.trackings.all()]
@@ -87,6 +102,7 @@ def order_page(request, order_hash):
                 "money": _money(order),
                 "trackings": trackings,
                 "timeline": timeline,
+                "refunds": _refunds(order),
             },
         )
     )

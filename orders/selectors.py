@@ -4,7 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from statuses.models import OrderStatus
 
-from .models import HistoryRecord, Order, OrderItem, Tracking
+from .models import HistoryRecord, Order, OrderItem, Payment, Refund, RefundLine, Tracking
 
 RELATED = ("customer", "company", "channel", "status", "shipping", "payment")
 # An expanded shipping or payment shows its channel's currency.
@@ -37,3 +37,24 @@ def order_with_details(order_id: int) -> Order | None:
 def order_statuses() -> QuerySet[OrderStatus]:
     """The instance's statuses in their display order."""
     return OrderStatus.objects.order_by("sort", "id")
+
+
+def order_payments(order_id: int) -> QuerySet[Payment]:
+    """The order's payments ledger, oldest first (payments, corrections, refunds)."""
+    return (
+        Payment.objects.filter(order_id=order_id)
+        .select_related("method", "user", "api_key")
+        .order_by("created_at", "id")
+    )
+
+
+def order_refunds(order_id: int) -> QuerySet[Refund]:
+    """The order's refunds, oldest first, with their lines and ledger records."""
+    return (
+        Refund.objects.filter(order_id=order_id)
+        .select_related("payment", "user", "api_key")
+        .prefetch_related(
+            Prefetch("lines", queryset=RefundLine.objects.select_related("item").order_by("id"))
+        )
+        .order_by("created_at", "id")
+    )

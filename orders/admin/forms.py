@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from statuses.models import OrderStatus
 
 from ..errors import InvalidInput
-from ..models import Order, OrderItem
+from ..models import DiscountType, Order, OrderItem
 from ..services import EDITABLE_FIELDS, ItemData
 from ..services.items import item_values
 
@@ -86,6 +86,65 @@ class PaidForm(forms.Form):
         decimal_places=4,
         help_text="Total paid so far; empty = the order's full money.",
     )
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        strip=True,
+        help_text="Needed to lower what is paid (a correction).",
+    )
+
+
+class DiscountForm(forms.Form):
+    type = forms.ChoiceField(choices=DiscountType.choices)
+    value = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=14, decimal_places=4)
+    reason = forms.CharField(max_length=200, strip=True)
+
+
+class RefundForm(forms.Form):
+    """A refund: how many units of each refundable line (up to what is left of it) and/or
+    an extra amount, with a reason. The service checks the rest (never more than paid)."""
+
+    amount = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=4,
+        label="Extra amount",
+        help_text="Given back beyond the lines (goodwill, a price difference).",
+    )
+    reason = forms.CharField(max_length=300, strip=True)
+    mark_returned = forms.BooleanField(
+        required=False, label="The refunded products came back (mark them returned)"
+    )
+
+    def __init__(self, *args, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+        for option in self.options:
+            self.fields[self.count_field(option.item.pk)] = forms.IntegerField(
+                required=False, min_value=0, max_value=option.left, initial=0
+            )
+
+    @staticmethod
+    def count_field(item_id: int) -> str:
+        return f"count_{item_id}"
+
+    def rows(self):
+        """Each refundable line with its count input, for the template."""
+        return [(option, self[self.count_field(option.item.pk)]) for option in self.options]
+
+    def lines(self) -> list[tuple[int, int]]:
+        counts = (
+            (option.item.pk, self.cleaned_data.get(self.count_field(option.item.pk)) or 0)
+            for option in self.options
+        )
+        return [(item_id, count) for item_id, count in counts if count]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.lines() and cleaned.get("amount") is None:
+            raise forms.ValidationError("Choose lines to refund or give an amount.")
+        return cleaned
 
 
 class StatusForm(forms.Form):

@@ -19,13 +19,14 @@ from statuses.models import OrderStatus
 from .. import services
 from ..actors import Actor
 from ..errors import OrderError
-from ..models import Order, OrderEvent, OrderItem, Tracking
+from ..models import ItemKind, Order, OrderDiscount, OrderEvent, OrderItem, Tracking
 from ..money import round_money
 from ..rules import available_actions
 from ..selectors import order_history
 from . import actions, display
 from .changelist import EstimatedCountPaginator, date_drilldown
 from .forms import (
+    DiscountForm,
     NoteForm,
     OrderActionForm,
     OrderForm,
@@ -34,14 +35,24 @@ from .forms import (
     StatusForm,
     item_data,
 )
+from .money import (
+    PaymentInline,
+    RefundInline,
+    charges_html,
+    discount_view,
+    may_refund,
+    refund_view,
+)
 
 # Computed fields: shown, never edited (money and states change only through services).
 COMPUTED_FIELDS = (
     "money_display",
     "money_base_display",
     "vat_display",
+    "charges_display",
     "weight",
     "paid_display",
+    "refunded_display",
     "amount_due_display",
     "payment_state",
     "payment_status",
@@ -123,6 +134,12 @@ class OrderItemInline(admin.TabularInline):
         "note",
     )
     readonly_fields = ("unit_base_display", "line_total_display")
+    verbose_name = "item"
+    verbose_name_plural = "Items (fees and discounts are under Money)"
+
+    def get_queryset(self, request):
+        # Fee and discount lines follow the methods and the discount: not edited here.
+        return super().get_queryset(request).filter(kind=ItemKind.PRODUCT)
 
     def _editable(self, request, obj) -> bool:
         return obj is not None and obj.items_editable
@@ -228,7 +245,7 @@ class OrderAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     ordering = ("-date_order", "-id")
     autocomplete_fields = ("customer",)
-    inlines = (OrderItemInline, TrackingInline)
+    inlines = (OrderItemInline, TrackingInline, PaymentInline, RefundInline)
     actions = (actions.assign_status, actions.mark_sent, actions.mark_done, actions.export_csv)
     action_form = OrderActionForm
     change_form_template = "admin/orders/order/change_form.html"
@@ -339,6 +356,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "fields": (
                         ("order_currency_code", "currency_rate"),
                         ("money_display", "money_base_display", "vat_display"),
+                        "charges_display",
                         "weight",
                     )
                 },
@@ -347,7 +365,8 @@ class OrderAdmin(admin.ModelAdmin):
                 "Payment",
                 {
                     "fields": (
-                        ("paid_display", "amount_due_display", "payment_state"),
+                        ("paid_display", "refunded_display", "amount_due_display"),
+                        "payment_state",
                         ("date_paid", "date_maturity"),
                         ("external_payment_id", "payment_status"),
                         "external_payment_url",
@@ -382,7 +401,8 @@ class OrderAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        locked = () if obj.items_editable else services.DELIVERY_FIELDS
+        # The delivery address and the methods (their fees are money) until it is sent.
+        locked = () if obj.items_editable else (*services.DELIVERY_FIELDS, "shipping", "payment")
         return (*COMPUTED_FIELDS, "order_currency_code", *locked)
 
     def get_queryset(self, request):
@@ -403,6 +423,14 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="Paid")
     def paid_display(self, order):
         return display.money(order.paid, order.order_currency_code)
+
+    @admin.display(description="Fees and discounts")
+    def charges_display(self, order):
+        return charges_html(order)
+
+    @admin.display(description="Refunded")
+    def refunded_display(self, order):
+        return display.money(order.refunded, order.order_currency_code)
 
     @admin.display(description="Amount due")
     def amount_due_display(self, order):
@@ -435,6 +463,9 @@ class OrderAdmin(admin.ModelAdmin):
                 "can_add_note": request.user.has_perm("orders.add_historyrecord"),
                 "statuses": OrderStatus.objects.all(),
                 "paid_form": PaidForm(),
+                "discount": OrderDiscount.objects.filter(order=order).first(),
+                "discount_form": DiscountForm(),
+                "can_refund": can_change and may_refund(self, request, order),
                 "history": history_rows(order.pk),
                 "outbox_events": OrderEvent.objects.filter(order_id=order.pk).order_by("-id")[:50],
             }
@@ -561,6 +592,12 @@ class OrderAdmin(admin.ModelAdmin):
                 name="orders_order_transition",
             ),
             path("<path:object_id>/note/", view(self.note_view), name="orders_order_note"),
+            path(
+                "<path:object_id>/discount/",
+                view(self.discount_view),
+                name="orders_order_discount",
+            ),
+            path("<path:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
             *super().get_urls(),
         ]
 
@@ -582,12 +619,17 @@ class OrderAdmin(admin.ModelAdmin):
             if action == "paid":
                 form = PaidForm(request.POST)
                 if not form.is_valid():
-                    self.message_user(
-                        request, f"Amount: {' '.join(form.errors['amount'])}", messages.ERROR
+                    errors = "; ".join(
+                        f"{name.capitalize()}: {' '.join(errors)}"
+                        for name, errors in form.errors.items()
                     )
+                    self.message_user(request, errors, messages.ERROR)
                     return self._back_to(order)
                 order = services.order_mark_paid(
-                    order_id=order.pk, actor=actor, amount=form.cleaned_data["amount"]
+                    order_id=order.pk,
+                    actor=actor,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
                 )
                 paid = display.money(order.paid, order.order_currency_code)
                 done = f"{order} payment recorded: {paid} paid."
@@ -610,6 +652,14 @@ class OrderAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, done, messages.SUCCESS)
         return self._back_to(order)
+
+    def discount_view(self, request, object_id):
+        """Set or remove the discount (services.order_discount_set / _remove)."""
+        return discount_view(self, request, self._order_for_post(request, object_id))
+
+    def refund_view(self, request, object_id):
+        """The refund page (services.order_refund); needs the "add refund" permission."""
+        return refund_view(self, request, self._order_for_post(request, object_id))
 
     def note_view(self, request, object_id):
         """A staff note in the order's history (needs the "add history record" permission)."""

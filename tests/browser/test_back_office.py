@@ -126,7 +126,9 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     page.click(f"#result_list tbody tr a[href*='/{shop.pk}/change/']")
     expect(page.locator("h2").first).to_be_visible()
-    expect(page.locator(".fieldBox.field-money_display .readonly")).to_contain_text("€24.30")
+    # 24.30 of goods and the courier's 4.90 fee (free only from 100.00 of goods).
+    expect(page.locator(".fieldBox.field-money_display .readonly")).to_contain_text("€29.20")
+    expect(page.locator(".field-charges_display")).to_contain_text("Courier")
 
     # add an item in the inline and save through the services
     page.fill("input[name='items-2-name']", "Desk lamp")
@@ -136,7 +138,7 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
     page.fill("input[name='items-2-vat']", "21")
     page.click("input[name='_continue']")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    expect(page.locator(".fieldBox.field-money_display .readonly")).to_contain_text("€73.30")
+    expect(page.locator(".fieldBox.field-money_display .readonly")).to_contain_text("€78.20")
     expect(page.locator("#order-history")).to_contain_text("Item added: 1 x Desk lamp")
 
     # mark it sent with the transition button
@@ -154,7 +156,7 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
     customer.goto(f"{live_server.url}{order_page_url}")
     expect(customer.locator("h1")).to_have_text(f"Order {shop.pk}")
     expect(customer.locator(".timeline")).to_contain_text("Order sent")
-    expect(customer.locator("body")).to_contain_text("€73.30")
+    expect(customer.locator("body")).to_contain_text("€78.20")
     expect(customer.locator("a", has_text="PPL0042")).to_have_attribute(
         "href", re.compile(r"PPL0042$")
     )
@@ -165,5 +167,42 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
     customer.click("a:has-text('Invoice')")
     expect(customer.locator("h1")).to_have_text(f"Invoice {shop.pk}")
     expect(customer.locator(".vat")).to_contain_text("21 %")
-    expect(customer.locator(".sum .grand")).to_contain_text("€73.30")
+    expect(customer.locator(".sum .grand")).to_contain_text("€78.20")
     customer.screenshot(path=str(screenshots / "invoice.png"), full_page=True)
+
+
+def test_staff_give_a_discount_take_payment_and_refund_a_returned_unit(chromium, live_server, shop):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/orders/order/{shop.pk}/change/")
+    money = page.locator(".fieldBox.field-money_display .readonly")
+    expect(money).to_contain_text("€29.20")
+
+    # a 10 % discount off the goods (24.30 -> 21.87), the fee stays
+    page.fill("#discount-value", "10")
+    page.select_option("#discount-type", "percent")
+    page.fill("#discount-reason", "Loyal customer")
+    page.click("button[name='discount']")
+    expect(page.locator(".messagelist")).to_contain_text("money is now €26.77")
+    expect(page.locator(".field-charges_display")).to_contain_text("Discount 10 %: Loyal customer")
+
+    # paid in full, then a refund of one returned tea
+    page.click("button[name='transition'][value='paid']")
+    expect(page.locator(".messagelist")).to_contain_text("€26.77 paid")
+    page.click("#refund-button")
+    expect(page.locator("#refund-maximum")).to_have_text("€26.77")
+    tea = page.locator("tr", has_text="Green tea 100 g")
+    expect(tea).to_contain_text("€10.62")  # 2 x 5.90 less 10 %
+    tea.locator("input[type=number]").fill("1")
+    page.fill("#id_reason", "Arrived open")
+    page.check("#id_mark_returned")
+    page.click("input[name='refund']")
+
+    expect(page.locator(".messagelist")).to_contain_text(f"Order {shop.pk} refunded €5.31.")
+    expect(page.locator(".fieldBox.field-refunded_display .readonly")).to_contain_text("€5.31")
+    expect(page.locator(".field-payment_state .readonly")).to_contain_text("Partially refunded")
+    expect(page.locator("#order-history tbody tr").first).to_contain_text("Refund: 5.31 EUR")

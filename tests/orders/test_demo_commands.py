@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from orders.models import ApiKey, HistoryRecord, Order
+from orders.models import ApiKey, HistoryRecord, Order, OrderDiscount, OrderItem, Refund
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +14,15 @@ def test_seed_demo_data_makes_consistent_orders(capsys):
     states = set(Order.objects.values_list("closing_state", "shipping_state"))
     assert len(states) > 2  # orders at several points of their lifecycle
     assert HistoryRecord.objects.filter(type="created").count() == 40
+    # The money a shop books: fees (some free above the threshold), discounts, deposits,
+    # refunds of returned goods and of canceled orders.
+    fees = OrderItem.objects.filter(kind__in=["shipping", "payment"])
+    assert fees.filter(unit_price_final__gt=0).exists()
+    assert fees.filter(unit_price_final=0, original_price_final__gt=0).exists()
+    assert set(OrderDiscount.objects.values_list("type", flat=True)) == {"amount", "percent"}
+    assert Order.objects.filter(payment_state="partially_paid").exists()
+    assert Refund.objects.filter(order__closing_state="done", lines__isnull=False).exists()
+    assert Order.objects.filter(closing_state="canceled", payment_state="refunded").exists()
     capsys.readouterr()
     call_command("check_orders")  # raises CommandError on any broken invariant
     assert capsys.readouterr().out.strip().endswith("no problems.")

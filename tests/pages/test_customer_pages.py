@@ -10,7 +10,7 @@ from django.urls import reverse
 from orders import services
 from orders.actors import Actor
 from statuses.models import OrderStatus
-from tests.factories import ChannelFactory, ShipperFactory, order_with_items
+from tests.factories import ChannelFactory, ShipperFactory, ShippingMethodFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,42 @@ def test_without_a_delivery_address_the_billing_address_is_where_it_goes(client,
     deliver_to = html.split("Deliver to")[1].split("</section>")[0]
     assert "Billing street 9" in deliver_to
     assert "Plzeň" in deliver_to
+
+
+def test_order_page_lists_fees_discounts_and_refunds_but_not_the_reason(client, actor):
+    order = order_with_items(
+        items=2, shipping_id=ShippingMethodFactory(name="Courier", price=Decimal("4.90")).pk
+    )
+    services.order_discount_set(
+        order_id=order.pk, actor=actor, type="amount", value=Decimal("6.30"), reason="Voucher"
+    )
+    services.order_mark_paid(order_id=order.pk, actor=actor)  # 30.00 + 4.90
+    tea = order.items.get(name="Article 1")
+    services.order_refund(
+        order_id=order.pk,
+        actor=actor,
+        lines=[(tea.pk, 1)],
+        reason="Staff only: customer was rude",
+    )
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    assert "Courier" in html
+    assert "Discount: Voucher" in html
+    assert '<th colspan="3">Refunded</th><td class="num">€10.00</td>' in html
+    refunds = html[html.index('id="refunds"') :]
+    assert "<strong>€10.00</strong> for 1 x Article 1" in refunds
+    assert "rude" not in html
+    assert "Refund: 10.00 EUR" in html  # the timeline's customer-visible record
+
+
+def test_invoice_recaps_vat_net_of_the_discount(client, actor):
+    order = order_with_items(items=1)
+    services.order_discount_set(
+        order_id=order.pk, actor=actor, type="percent", value=Decimal("50"), reason="Half"
+    )
+
+    html = client.get(reverse("order-invoice", args=[order.hash])).content.decode()
+
+    # 12.10 less 6.05: 5.00 without VAT, 1.05 VAT at 21 %.
+    assert '<td class="num">21 %</td><td class="num">€5.00</td><td class="num">€1.05</td>' in html
