@@ -7,10 +7,13 @@ ratio = ours / floor (requests per second, same run).
 Both apps run under gunicorn with config/gunicorn.py and 2 workers (WEB_CONCURRENCY=2),
 DEBUG=false, the same PUBLIC_BASE_URL, worker recycling off (GUNICORN_MAX_REQUESTS=0: a
 restart in the middle of a measurement would time Django's start-up, not a request).
-Traffic goes to 127.0.0.1 only. Each request is loaded for at most --seconds and at most
---requests requests by --clients threads with their own connection, after a short
-warm-up. Results are written to bench/results/<orders>.json; --compare-to an earlier file
-adds, for the filters, how much slower each got between the two sizes.
+Traffic goes to 127.0.0.1 only. Each request is loaded by --clients threads (default 2,
+one per worker: both workers busy, p50 close to the time a request takes rather than the
+time it queues), after a short warm-up, for --seconds per app (longer only until
+--min-requests were sent, never past --max-seconds or --requests), in --rounds turns that
+alternate ours and the floor so that other work on the machine weighs on both alike.
+Results are written to bench/results/<orders>.json; --compare-to an earlier file adds,
+for the filters, how much slower each got between the two sizes.
 """
 
 import argparse
@@ -18,8 +21,10 @@ import datetime as dt
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +40,7 @@ KEY_NAME = "bench.run"
 # The app runs with DEBUG=false, so plain http would be redirected to https: the client
 # says it came through a TLS proxy, as production traffic does (gunicorn trusts 127.0.0.1).
 HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[ \t]*([0-9]+)")
 
 
 @dataclass
@@ -44,6 +50,15 @@ class Request:
     path: str
     goal: float  # the ratio issue 12 aims at
     is_filter: bool = False
+
+
+@dataclass
+class Sample:
+    """What one bout of load saw: each request's latency, the wall time, the statuses."""
+
+    latencies: list[float]
+    wall: float
+    statuses: dict[int, int]
 
 
 @dataclass
@@ -229,36 +244,80 @@ def check_same_answers(paths: list[str], ours: int, floor: int, key: str) -> Non
         print(f"  same JSON: {path} ({len(our_body):,} bytes)", flush=True)
 
 
-def load(port: int, path: str, key: str, *, clients: int, seconds: float, limit: int) -> Load:
-    """`clients` threads, each with its own connection, send GET `path` until `seconds`
-    have passed or `limit` requests were sent."""
-    headers = {**HEADERS, "token": key}
-    deadline = time.monotonic() + seconds
-    budget = [limit]
+def raw_request(path: str, key: str) -> bytes:
+    headers = {**HEADERS, "token": key, "Connection": "close"}
+    lines = [f"GET {path} HTTP/1.1", *(f"{name}: {value}" for name, value in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def fetch(port: int, request: bytes) -> int:
+    """One request on its own connection (gunicorn's sync workers close it after each
+    answer anyway); the status once the whole answer is read, 0 if it came short. Plain
+    sockets: http.client's header parsing would cost the client more CPU than the floor
+    spends on a request, on the same two cores."""
+    with socket.create_connection(("127.0.0.1", port), timeout=300) as sock:
+        sock.sendall(request)
+        received = bytearray()
+        while chunk := sock.recv(1 << 18):
+            received += chunk
+    head, _, body = bytes(received).partition(b"\r\n\r\n")
+    length = CONTENT_LENGTH.search(head)
+    if length is None or int(length.group(1)) != len(body):
+        return 0
+    return int(head[9:12])
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """When a bout of load stops: after `seconds` once `minimum` requests were sent, and in
+    any case at `limit` requests or `hard_seconds` (a slow request still gets a few)."""
+
+    seconds: float
+    minimum: int
+    limit: int
+    hard_seconds: float
+
+    def share(self, rounds: int) -> "Bounds":
+        return Bounds(
+            self.seconds / rounds,
+            -(-self.minimum // rounds),
+            max(1, self.limit // rounds),
+            self.hard_seconds / rounds,
+        )
+
+
+def load(port: int, path: str, key: str, *, clients: int, bounds: Bounds) -> Sample:
+    """`clients` threads send GET `path`, each request on a new connection, within `bounds`."""
+    request = raw_request(path, key)
+    begun = time.monotonic()
+    sent = [0]
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
 
+    def may_send() -> bool:
+        with lock:
+            elapsed = time.monotonic() - begun
+            if sent[0] >= bounds.limit or elapsed >= bounds.hard_seconds:
+                return False
+            if elapsed >= bounds.seconds and sent[0] >= bounds.minimum:
+                return False
+            sent[0] += 1
+            return True
+
     def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        mine = []
+        mine, seen = [], {}
         try:
-            while time.monotonic() < deadline:
-                with lock:
-                    if budget[0] <= 0:
-                        break
-                    budget[0] -= 1
+            while may_send():
                 started = time.perf_counter()
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
+                status = fetch(port, request)
                 mine.append(time.perf_counter() - started)
-                with lock:
-                    statuses[response.status] = statuses.get(response.status, 0) + 1
+                seen[status] = seen.get(status, 0) + 1
         finally:
-            connection.close()
             with lock:
                 latencies.extend(mine)
+                for status, n in seen.items():
+                    statuses[status] = statuses.get(status, 0) + n
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     started = time.monotonic()
@@ -266,8 +325,16 @@ def load(port: int, path: str, key: str, *, clients: int, seconds: float, limit:
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.monotonic() - started
-    latencies.sort()
+    return Sample(latencies, time.monotonic() - started, statuses)
+
+
+def summarize(samples: list[Sample]) -> Load:
+    latencies = sorted(t for sample in samples for t in sample.latencies)
+    wall = sum(sample.wall for sample in samples)
+    statuses: dict[int, int] = {}
+    for sample in samples:
+        for status, n in sample.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
     return Load(
         requests=len(latencies),
         seconds=round(wall, 2),
@@ -277,6 +344,23 @@ def load(port: int, path: str, key: str, *, clients: int, seconds: float, limit:
         errors=sum(n for status, n in statuses.items() if status != 200),
         statuses={str(status): n for status, n in statuses.items()},
     )
+
+
+def measure(request: "Request", ports: dict[str, int], key: str, args) -> dict[str, Load]:
+    """Warm both apps up, then load them in turns (ours, floor, ours, ...), so that other
+    work on the machine weighs on both alike; each gets --seconds and --requests in all."""
+    rounds = max(1, args.rounds)
+    samples: dict[str, list[Sample]] = {name: [] for name in ports}
+    warmup = Bounds(args.warmup, 1, 100, args.warmup + 60)
+    bounds = Bounds(args.seconds, args.min_requests, args.requests, args.max_seconds)
+    for port in ports.values():
+        load(port, request.path, key, clients=args.clients, bounds=warmup)
+    for _ in range(rounds):
+        for name, port in ports.items():
+            samples[name].append(
+                load(port, request.path, key, clients=args.clients, bounds=bounds.share(rounds))
+            )
+    return {name: summarize(taken) for name, taken in samples.items()}
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -331,14 +415,27 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, required=True, help="Which grown database.")
     parser.add_argument("--seconds", type=float, default=15, help="Longest load per request.")
-    parser.add_argument("--requests", type=int, default=3000, help="Most requests per load.")
-    parser.add_argument("--clients", type=int, default=4, help="Concurrent client threads.")
+    parser.add_argument("--requests", type=int, default=3000, help="Most requests per app.")
+    parser.add_argument(
+        "--min-requests", type=int, default=15, help="Fewest per app (past --seconds)."
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=120, help="Longest load per app, in any case."
+    )
+    parser.add_argument("--clients", type=int, default=2, help="Concurrent client threads.")
     parser.add_argument("--warmup", type=float, default=2, help="Seconds of unmeasured load.")
+    parser.add_argument("--rounds", type=int, default=3, help="Turns of ours, then floor.")
     parser.add_argument("--port", type=int, default=8310, help="Our app's port.")
     parser.add_argument("--floor-port", type=int, default=8311, help="The floor's port.")
     parser.add_argument("--only", nargs="*", help="Only these request keys (detail, ...).")
     parser.add_argument("--compare-to", type=Path, help="Results of an earlier run (JSON).")
     parser.add_argument("--check-only", action="store_true", help="Compare answers, no load.")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="Results file (default bench/results/<orders>.json; "
+        "<orders>-only.json with --only, so a partial run keeps the full one).",
+    )
     args = parser.parse_args(argv)
     earlier = json.loads(args.compare_to.read_text()) if args.compare_to else None
 
@@ -375,13 +472,10 @@ def main(argv=None) -> int:
             return 0
         load_before = os.getloadavg()
         for request in requests:
-            measured = {}
-            for name, port in (("ours", args.port), ("floor", args.floor_port)):
-                kwargs = {"clients": args.clients, "limit": args.requests}
-                load(port, request.path, key, seconds=args.warmup, **kwargs)
-                measured[name] = load(port, request.path, key, seconds=args.seconds, **kwargs)
-                if measured[name].errors:
-                    raise SystemExit(f"{name}: {measured[name].statuses} for {request.path}")
+            measured = measure(request, {"ours": args.port, "floor": args.floor_port}, key, args)
+            for name, result in measured.items():
+                if result.errors:
+                    raise SystemExit(f"{name}: statuses {result.statuses} for {request.path}")
             row = {
                 **asdict(request),
                 "ours": asdict(measured["ours"]),
@@ -407,12 +501,14 @@ def main(argv=None) -> int:
         "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
         "clients": args.clients,
         "seconds": args.seconds,
+        "min_requests": args.min_requests,
+        "rounds": args.rounds,
         "cpus": os.cpu_count(),
         # Other work on the machine shares its cores: the load average says how much.
         "load_average_1m": [round(load_before[0], 2), round(load_after[0], 2)],
         "requests": results,
     }
-    out = RESULTS / f"{args.orders}.json"
+    out = args.out or RESULTS / (f"{args.orders}-only.json" if args.only else f"{args.orders}.json")
     out.write_text(json.dumps(report, indent=2))
     print()
     print(
@@ -423,7 +519,7 @@ def main(argv=None) -> int:
     if earlier:
         print()
         print(slowdown_table(results, earlier, total))
-    print(f"\nWritten to {out.relative_to(PROJECT)}")
+    print(f"\nWritten to {out}")
     return 0
 
 
