@@ -436,5 +436,6 @@ def from_environment() -> Floor:
     )
 
 
-# gunicorn imports this in the arbiter; each forked worker opens its own connection.
-application = from_environment() if "DATABASE_URL" in os.environ else None
+# gunicorn imports this in the arbiter; each forked worker opens its own connection on its
+# first request.
+application = from_environment()

@@ -471,6 +471,12 @@ def main(argv=None) -> int:
         if args.check_only:
             return 0
         load_before = os.getloadavg()
+        if load_before[0] > (os.cpu_count() or 1):
+            print(
+                f"  warning: load average {load_before[0]:.1f} on {os.cpu_count()} cores; "
+                "other work shares the machine, expect noisy numbers",
+                flush=True,
+            )
         for request in requests:
             measured = measure(request, {"ours": args.port, "floor": args.floor_port}, key, args)
             for name, result in measured.items():
