@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test test-fast lint format browser serve worker deliver-events clean
+.PHONY: install run demo test test-fast lint format browser serve worker deliver-events bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,22 @@ worker: install
 
 deliver-events: install
 	$(BIN)/python manage.py deliver_events --interval 5
+
+# The API benchmark (docs/performance.md), not part of `make test` or CI. Needs PostgreSQL
+# on 127.0.0.1; grows databases orders_bench_$(BENCH_BASE) and orders_bench_$(ORDERS) (kept
+# for the next run), serves our app and the floor app, prints the table and the filters'
+# slowdown from BENCH_BASE to ORDERS. E.g. `make bench ORDERS=1000000` (a few minutes to grow).
+ORDERS ?= 100000
+BENCH_BASE ?= 10000
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m bench.grow --orders $(BENCH_BASE)
+	$(BIN)/python -m bench.run --orders $(BENCH_BASE) $(BENCH_ARGS)
+	@if [ "$(ORDERS)" != "$(BENCH_BASE)" ]; then \
+		$(BIN)/python -m bench.grow --orders $(ORDERS) && \
+		$(BIN)/python -m bench.run --orders $(ORDERS) \
+			--compare-to bench/results/$(BENCH_BASE).json $(BENCH_ARGS); \
+	fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
