@@ -229,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "tryItOutEnabled": True},
+    # Enums whose field names repeat (an item's and a ledger record's `kind`): one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "orders.models.ItemKind",
+        "PaymentKindEnum": "orders.models.PaymentKind",
+        "DiscountTypeEnum": "orders.models.DiscountType",
+    },
 }
 
 # --- Events: webhooks and e-mails ------------------------------------------------

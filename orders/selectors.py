@@ -9,11 +9,13 @@ from .models import HistoryRecord, Order, OrderItem, Payment, Refund, RefundLine
 RELATED = ("customer", "company", "channel", "status", "shipping", "payment")
 # An expanded shipping or payment shows its channel's currency.
 RELATED_OF_RELATED = ("shipping__channel", "payment__channel")
+# The order discount (one or none), shown on every Order answer.
+DISCOUNT = "discount"
 
 
 def orders_with_details() -> QuerySet[Order]:
     """Orders with everything an Order answer shows, in a fixed number of queries."""
-    return Order.objects.select_related(*RELATED, *RELATED_OF_RELATED).prefetch_related(
+    return Order.objects.select_related(*RELATED, *RELATED_OF_RELATED, DISCOUNT).prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("id")),
         Prefetch("trackings", queryset=Tracking.objects.select_related("shipper").order_by("id")),
     )

@@ -90,12 +90,16 @@ class PagePagination(BasePagination):
         ]
 
 
-_classes: dict[str, type[PagePagination]] = {}
+_classes: dict[tuple[str, str], type[PagePagination]] = {}
 
 
 def page_of(key: str, component_name: str) -> type[PagePagination]:
-    """The pagination class that lists its rows under `key` ("orders", "statuses", ...)."""
-    if key not in _classes:
+    """The pagination class that lists its rows under `key` ("orders", "statuses", ...) as
+    the schema's `component_name` (one key may name different pages: an order's payments
+    and the payment methods are both "payments")."""
+    if (key, component_name) not in _classes:
         attrs = {"key": key, "component_name": component_name}
-        _classes[key] = type(f"{key.title()}Pagination", (PagePagination,), attrs)
-    return _classes[key]
+        _classes[key, component_name] = type(
+            f"{component_name}Pagination", (PagePagination,), attrs
+        )
+    return _classes[key, component_name]

@@ -18,10 +18,19 @@ from orders.models import (
     Channel,
     Company,
     Customer,
+    DiscountType,
     HistoryRecord,
+    ItemKind,
     Order,
+    OrderDiscount,
     OrderItem,
+    Payment,
+    PaymentKind,
     PaymentMethod,
+    PaymentState,
+    PaymentStatus,
+    Refund,
+    RefundLine,
     Shipper,
     ShippingMethod,
 )
@@ -592,6 +601,12 @@ class ItemSerializer(WireModelSerializer):
     article = serializers.IntegerField(source="article_id", allow_null=True)
     price = serializers.SerializerMethodField()
     price_original = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(
+        choices=ItemKind.choices,
+        read_only=True,
+        help_text="(ours) product, or a line the order derives: the shipping or payment "
+        "method's fee, or the order discount's part at one VAT rate (negative prices).",
+    )
 
     class Meta:
         model = OrderItem
@@ -606,6 +621,7 @@ class ItemSerializer(WireModelSerializer):
             "note",
             "price",
             "price_original",
+            "kind",
         ]
 
     def _currency(self, item) -> str:
@@ -631,8 +647,22 @@ class TrackingSerializer(serializers.Serializer):
     tracking_url = serializers.CharField(allow_null=True)
 
 
+class OrderDiscountSerializer(WireModelSerializer):
+    """(ours) The order discount as set: its lines are the items of kind `discount`."""
+
+    type = serializers.ChoiceField(choices=DiscountType.choices)
+    value = serializers.DecimalField(
+        **MONEY, help_text="amount: with VAT, in the order's currency; percent: a percentage."
+    )
+
+    class Meta:
+        model = OrderDiscount
+        fields = ["type", "value", "reason"]
+
+
 class OrderSerializer(WireModelSerializer):
-    """Order: every field of the contract's model plus `status`.
+    """Order: every field of the contract's model plus `status`, and (ours) the payments
+    ledger's sums (`refunded`, `payment_state`) and the order `discount`.
 
     Related objects are {"id", "api_link"} unless the context says `expanded`.
     Expects an order from `selectors.orders_with_details()` (no further queries).
@@ -669,6 +699,13 @@ class OrderSerializer(WireModelSerializer):
     canceled = serializers.BooleanField()
     order_url = serializers.SerializerMethodField()
     invoice_url = serializers.SerializerMethodField()
+    refunded = serializers.DecimalField(
+        **MONEY, help_text="(ours) Given back by refunds; `paid` is already net of it."
+    )
+    payment_state = serializers.ChoiceField(
+        choices=PaymentState.choices, help_text="(ours) From `paid` and `refunded`."
+    )
+    discount = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -721,6 +758,9 @@ class OrderSerializer(WireModelSerializer):
             "external_payment_id",
             "external_payment_url",
             "status",
+            "refunded",
+            "payment_state",
+            "discount",
         ]
         read_only_fields = fields
 
@@ -752,8 +792,91 @@ class OrderSerializer(WireModelSerializer):
     def get_invoice_url(self, order) -> str:
         return absolute(self.context.get("request"), reverse("order-invoice", args=[order.hash]))
 
+    @extend_schema_field(OrderDiscountSerializer(allow_null=True))
+    def get_discount(self, order) -> dict | None:
+        try:
+            discount = order.discount  # joined by the selector: no query
+        except OrderDiscount.DoesNotExist:
+            return None
+        return OrderDiscountSerializer(discount).data
+
 
 class HistoryRecordSerializer(WireModelSerializer):
     class Meta:
         model = HistoryRecord
         fields = ["id", "type", "name", "status", "actor", "source", "changes", "created_at"]
+
+
+# --- The payments ledger and refunds (ours) -------------------------------------------------
+
+
+class PaymentSerializer(WireModelSerializer):
+    """One record of the order's payments ledger. Signed, in the order's currency: a
+    payment is positive, a refund negative, a correction either; only `success` counts."""
+
+    kind = serializers.ChoiceField(choices=PaymentKind.choices)
+    status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    amount = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField(source="currency_code")
+    method = serializers.SerializerMethodField()
+    external_id = serializers.CharField(help_text="The payment gateway's id of the payment.")
+    url = serializers.CharField(help_text="The payment gateway's page of the payment.")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "amount",
+            "currency",
+            "method",
+            "external_id",
+            "url",
+            "gateway_status",
+            "reason",
+            "actor",
+            "source",
+            "created_at",
+        ]
+
+    @extend_schema_field(RelatedLinkSerializer(allow_null=True, help_text="The payment method."))
+    def get_method(self, payment) -> dict | None:
+        return related_link(self.context, "payment", payment.method_id)
+
+
+class RefundLineSerializer(WireModelSerializer):
+    item_id = serializers.IntegerField()
+    name = serializers.CharField(source="item.name")
+    kind = serializers.ChoiceField(choices=ItemKind.choices, source="item.kind")
+    amount = serializers.DecimalField(**MONEY, help_text="With VAT, after the order discount.")
+
+    class Meta:
+        model = RefundLine
+        fields = ["item_id", "name", "kind", "count", "amount"]
+
+
+class RefundSerializer(WireModelSerializer):
+    """A refund: its lines, the extra amount beyond them, and its ledger record."""
+
+    amount = serializers.DecimalField(**MONEY, help_text="The lines plus `extra_amount`.")
+    extra_amount = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField(source="payment.currency_code")
+    payment_id = serializers.IntegerField(help_text="Its record in GET /payments (kind refund).")
+    lines = RefundLineSerializer(many=True, source="lines.all")
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "amount",
+            "extra_amount",
+            "currency",
+            "reason",
+            "mark_returned",
+            "lines",
+            "payment_id",
+            "actor",
+            "source",
+            "created_at",
+        ]

@@ -12,7 +12,16 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from orders.models import HistoryRecord, Order, OrderItem, Tracking
+from orders.models import (
+    DiscountType,
+    HistoryRecord,
+    Order,
+    OrderDiscount,
+    OrderItem,
+    Payment,
+    Refund,
+    Tracking,
+)
 from orders.services import DELIVERY_FIELDS, MAX_MONEY, ItemData
 
 # Bounds that keep numbers inside the money columns (14 digits, 4 decimals; MAX_MONEY).
@@ -224,6 +233,18 @@ class OrderCreateSerializer(StrictSerializer):
     currency_rate = AmountField(
         required=False, allow_null=True, min_value=Decimal("0.000001"), max_value=Decimal("1e9")
     )
+    shipping_id = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="(ours) The shipping method (/System/Channels/Shippings): its fee is charged.",
+    )
+    payment_id = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="(ours) The payment method (/System/Channels/Payments): its fee is charged.",
+    )
 
     def validate_date_order(self, value):
         if value is None:
@@ -301,3 +322,81 @@ class PaidInputSerializer(StrictSerializer):
         allow_null=True,
         allow_blank=True,
     )
+    reason = column(
+        Payment,
+        "reason",
+        help_text="(ours) Why paid goes down (a correction); required then, ignored otherwise.",
+    )
+
+
+# --- Money (ours): methods, the discount, refunds -------------------------------------------
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: DRF's BooleanField would also read "yes", "0" or 1."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class ShippingMethodInputSerializer(StrictSerializer):
+    """PATCH /Orders/{id}/shipping: the order's shipping method; null removes it."""
+
+    shipping_id = StrictIntegerField(
+        allow_null=True, min_value=1, help_text="A shipping method id, or null for none."
+    )
+
+
+class PaymentMethodInputSerializer(StrictSerializer):
+    """PATCH /Orders/{id}/payment: the order's payment method; null removes it. (Not the
+    gateway's `payment_id` of PATCH /paid, a text: this one is a method id.)"""
+
+    payment_id = StrictIntegerField(
+        allow_null=True, min_value=1, help_text="A payment method id, or null for none."
+    )
+
+
+class DiscountInputSerializer(StrictSerializer):
+    """PUT /Orders/{id}/discount: the order discount (replacing any)."""
+
+    type = serializers.ChoiceField(choices=DiscountType.choices)
+    value = AmountField(
+        min_value=Decimal("0"),
+        help_text="amount: with VAT, in the order's currency; percent: more than 0, at most 100.",
+    )
+    reason = required_column(OrderDiscount, "reason")
+
+
+class RefundLineInputSerializer(StrictSerializer):
+    item_id = StrictIntegerField(min_value=1, help_text="An item (line) of the order.")
+    count = StrictIntegerField(min_value=1, max_value=MAX_COUNT)
+
+
+class RefundInputSerializer(StrictSerializer):
+    """POST /Orders/{id}/refunds: lines and/or an extra amount, with a reason."""
+
+    reason = required_column(Refund, "reason")
+    lines = RefundLineInputSerializer(many=True, required=False)
+    amount = AmountField(
+        required=False,
+        allow_null=True,
+        min_value=Decimal("0"),
+        help_text="Given back beyond the lines, with VAT, in the order's currency.",
+    )
+    mark_returned = StrictBooleanField(
+        required=False, default=False, help_text="The refunded products came back."
+    )
+
+    def service_kwargs(self) -> dict:
+        """Keyword arguments of services.order_refund."""
+        values = self.validated_data
+        return {
+            "reason": values["reason"],
+            "lines": [(line["item_id"], line["count"]) for line in values.get("lines", [])],
+            "amount": values.get("amount"),
+            "mark_returned": values["mark_returned"],
+        }

@@ -6,7 +6,6 @@ Writes run through `ApiViewSet.write` (one transaction, Idempotency-Key, If-Matc
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from orders import selectors, services
@@ -34,25 +33,10 @@ from .serializers_input import (
     StatusInputSerializer,
     TrackingInputSerializer,
 )
-from .viewsets import ApiViewSet
+from .views_money import OrderMoneyActions
+from .viewsets import ApiViewSet, order_not_found, write_schema
 
 ID = r"[0-9]{1,18}"  # an id that fits a database column; anything else is a 404
-
-
-def order_not_found(order_id) -> NotFound:
-    return NotFound(f"Order {order_id} does not exist.")
-
-
-def write_schema(request, answer, operation_id: str, summary: str, **kwargs):
-    """The schema of a write on one order: Idempotency-Key, If-Match and its errors."""
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        request=request,
-        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
-        responses=docs.responses(answer, *docs.ORDER_WRITE_ERRORS),
-        **kwargs,
-    )
 
 
 def transition(name: str, service):
@@ -90,7 +74,7 @@ def transition(name: str, service):
         responses=docs.responses(OrderSerializer, 400, 404),
     ),
 )
-class OrderViewSet(mixins.ListModelMixin, ApiViewSet):
+class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
     """GET, POST and PUT /System/Orders; GET /System/Orders/{id} and its actions."""
 
     queryset = selectors.orders_for_listing()
@@ -238,6 +222,7 @@ class OrderViewSet(mixins.ListModelMixin, ApiViewSet):
                 payment_id=values.get("payment_id"),
                 payment_status=values.get("status"),
                 payment_url=values.get("url"),
+                reason=values.get("reason"),
             ),
         )
 

@@ -6,15 +6,33 @@ given twice, and one given empty: a 400 naming it and listing what is accepted.
 """
 
 from django import forms
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from orders.models import Order
 
+from . import schema as docs
 from .authentication import actor_for
 from .filters import StrictBooleanField
 from .idempotency import etag, run_write
+
+
+def order_not_found(order_id) -> NotFound:
+    return NotFound(f"Order {order_id} does not exist.")
+
+
+def write_schema(request, answer, operation_id: str, summary: str, **kwargs):
+    """The schema of a write on one order: Idempotency-Key, If-Match and its errors."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        request=request,
+        parameters=[docs.IDEMPOTENCY_KEY, docs.IF_MATCH],
+        responses=docs.responses(answer, *docs.ORDER_WRITE_ERRORS),
+        **kwargs,
+    )
 
 
 def parse_expanded(params) -> bool:

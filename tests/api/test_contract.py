@@ -24,11 +24,12 @@ ORDER_KEYS = {
     "shipping", "payment", "trackings", "sent", "delivered", "done", "canceled", "order_url",
     "invoice_url", "ip", "external_order_prefix", "external_order_id", "external_payment_id",
     "external_payment_url",
-    "status",  # ours
+    "status", "refunded", "payment_state", "discount",  # ours
 }  # fmt: skip
 ITEM_KEYS = {
     "id", "article", "code", "name", "count", "ordered", "waiting_count", "note", "price",
     "price_original",
+    "kind",  # ours
 }  # fmt: skip
 PRICE_KEYS = {
     "base_price", "base_price_word", "final_price", "final_price_word", "vat", "vat_value",

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.factories import (
@@ -143,3 +144,39 @@ def test_docs_page_and_schema_are_served(anonymous, db):
     schema = anonymous.get("/System/schema", {"format": "json"})
     assert schema.status_code == 200
     assert schema.json()["components"]["securitySchemes"]["token"]["name"] == "token"
+
+
+def test_money_answers_match_the_schema(api, openapi, order):
+    """Fees, the discount, the ledger and refunds (ours): answers and refusals."""
+    base = f"/System/Orders/{order.pk}"
+    path = "/System/Orders/{order_id}"
+    discount = {"type": "percent", "value": 10, "reason": "Loyal"}
+    answers = [
+        (api.patch(f"{base}/shipping", {"shipping_id": order.shipping_id}, format="json"),
+         "/shipping", "patch", 200),
+        (api.patch(f"{base}/payment", {"payment_id": None}, format="json"),
+         "/payment", "patch", 200),
+        (api.put(f"{base}/discount", discount, format="json"), "/discount", "put", 200),
+        (api.post(f"{base}/refunds", {"reason": "x", "amount": 1}, format="json"),
+         "/refunds", "post", 409),  # nothing paid yet
+        (api.patch(f"{base}/paid", {"paid": 15}, format="json"), "/paid", "patch", 200),
+        (api.post(f"{base}/refunds", {"reason": "x", "amount": 99}, format="json"),
+         "/refunds", "post", 400),
+        (api.post(f"{base}/refunds", {"reason": "x", "lines": [
+            {"item_id": order.items.filter(kind="product").first().pk, "count": 1}
+        ], "amount": 0.5}, format="json"), "/refunds", "post", 200),
+        (api.get(f"{base}/payments"), "/payments", "get", 200),
+        (api.get(f"{base}/refunds"), "/refunds", "get", 200),
+        (api.get(f"{base}/refunds", {"page": 0}), "/refunds", "get", 400),
+        (api.delete(f"{base}/discount"), "/discount", "delete", 200),
+        (api.get(base), "", "get", 200),
+    ]  # fmt: skip
+    for response, suffix, method, status in answers:
+        assert response.status_code == status, (suffix, method, response.json())
+        validate(openapi, response, path + suffix, method)
+    refunds = api.get(f"{base}/refunds").json()["refunds"]
+    assert refunds[0]["lines"], "a refund with a line was validated"
+
+
+def test_the_schema_generates_without_warnings(db):
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null")

@@ -439,7 +439,7 @@ def world(api):
     channel = ChannelFactory(currency_code="CZK", company=company)
     shipper, bare_shipper = ShipperFactory(), ShipperFactory(tracking_url_template="")
     shipping = ShippingMethodFactory(channel=channel, shipper=shipper)
-    payment = PaymentMethodFactory(channel=channel)
+    payment = PaymentMethodFactory(channel=channel, price=Decimal("25"))
     status = OrderStatusFactory()
     full = services.order_create(
         actor=actor,
@@ -466,7 +466,17 @@ def world(api):
     TrackingFactory(order=full, shipper=shipper)
     TrackingFactory(order=full, shipper=bare_shipper)  # no template: tracking_url null
     services.order_status_assign(order_id=full.pk, status_id=status.pk, actor=actor)
+    # Fee and discount lines (negative prices) are items the client reads too.
+    services.order_discount_set(
+        order_id=full.pk, actor=actor, type="percent", value=Decimal("10"), reason="Loyal"
+    )
     services.order_mark_paid(order_id=full.pk, actor=actor)
+    assert set(full.items.values_list("kind", flat=True)) == {
+        "product",
+        "shipping",
+        "payment",
+        "discount",
+    }
     services.order_mark_sent(order_id=full.pk, actor=actor)
 
     # The case: an order created through the API without a delivery country.

@@ -12,7 +12,7 @@ from tests.factories import ChannelFactory, OrderStatusFactory, ShipperFactory, 
 
 pytestmark = pytest.mark.django_db
 
-# The contract's Order model, plus `status` (ours).
+# The contract's Order model, plus `status`, `refunded`, `payment_state`, `discount` (ours).
 ORDER_KEYS = {
     "id", "customer", "company", "channel", "date_order", "date_maturity", "email", "phone",
     "name", "street", "city", "zip", "state_code", "company_nr", "company_vat",
@@ -21,7 +21,7 @@ ORDER_KEYS = {
     "order_currency_code", "currency_rate", "money", "paid", "date_paid", "items", "weight",
     "shipping", "payment", "trackings", "sent", "delivered", "done", "canceled", "order_url",
     "invoice_url", "ip", "external_order_prefix", "external_order_id", "external_payment_id",
-    "external_payment_url", "status",
+    "external_payment_url", "status", "refunded", "payment_state", "discount",
 }  # fmt: skip
 
 

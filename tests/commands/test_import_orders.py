@@ -241,6 +241,45 @@ def test_export_then_import_gives_the_same_order(run, tmp_path, actor):
     assert list(items) == [("Lamp", 3, Decimal("99.0000"), Decimal("119.7900"))]
 
 
+def test_export_then_import_keeps_fees_and_the_discount(run, tmp_path, actor):
+    """The wire shape's items carry `kind`, so the fee and discount lines come back as such."""
+    channel = ChannelFactory(currency_code="EUR")
+    order = services.order_create(
+        actor=actor,
+        channel_id=channel.pk,
+        shipping_id=ShippingMethodFactory(channel=channel, price=Decimal("4.90")).pk,
+        payment_id=PaymentMethodFactory(channel=channel, price=Decimal("1"), vat=Decimal("21")).pk,
+        email="petr@mail.example",
+        external_order_id="F-1",
+        items=[
+            services.ItemData(name="Lamp", count=2, vat=Decimal("21"), final_price=Decimal("10"))
+        ],
+    )
+    services.order_discount_set(
+        order_id=order.pk, actor=actor, type="percent", value=Decimal("10"), reason="Loyal"
+    )
+    exported = tmp_path / "export.jsonl"
+    run("export_orders", "--format", "jsonl", "-o", str(exported), verbosity=0)
+    data = json.loads(exported.read_text())
+    data["external_order_id"] = "F-2"
+
+    run("import_orders", write(tmp_path, data), verbosity=0)
+
+    order.refresh_from_db()
+    copy = Order.objects.get(external_order_id="F-2")
+    assert (
+        (copy.money, copy.money_base)
+        == (order.money, order.money_base)
+        == (
+            Decimal("23.9000"),
+            Decimal("19.7500"),
+        )
+    )
+    kinds = sorted(copy.items.values_list("kind", "unit_price_final"))
+    assert kinds == sorted(order.items.values_list("kind", "unit_price_final"))
+    assert [kind for kind, _ in kinds] == ["discount", "payment", "product", "shipping"]
+
+
 def test_a_missing_file_is_refused(run_failing, tmp_path):
     result = run_failing("import_orders", str(tmp_path / "nope.jsonl"))
 
