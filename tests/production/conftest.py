@@ -23,6 +23,8 @@ def production_env(tmp_path, **extra) -> dict:
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONPATH=str(PROJECT),
+        # PYTEST_VERSION is dropped above, so say it outright: no developer's .env.
+        ENV_FILE="",
     )
     env.update(extra)
     return env
