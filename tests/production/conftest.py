@@ -30,7 +30,8 @@ def production_env(tmp_path, **extra) -> dict:
     return env
 
 
-def manage(env: dict, *args, timeout: int = 60) -> subprocess.CompletedProcess:
+def manage(env: dict, *args, timeout: int = 300) -> subprocess.CompletedProcess:
+    # collectstatic compresses every file: ~50 s of CPU alone, minutes on a busy machine.
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT,
