@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "statuses",
+    "notifications",
     "orders",
 ]
 
@@ -234,7 +235,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 # lost between commit and enqueue, and leases of workers that died.
 CELERY_BEAT_SCHEDULE = {
     "deliver-events": {
-        "task": "statuses.deliver_events",
+        "task": "notifications.deliver_events",
         "schedule": env.float("DELIVERY_SWEEP_SECONDS", default=30.0),
     },
 }
