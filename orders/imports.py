@@ -15,10 +15,9 @@ shipping and payment, the carriers of the trackings and the status (by id, throu
 file's references line when it has one: see orders/reference_data.py; without one they
 must exist here with those ids), the items (name, count, unit price with `final_price` or
 `base_price` and `vat`, original price, note, article id), the trackings, the amount paid
-and the flags. Ids of the order, its items and
-its customer, the hash, the links and the dates of payment and shipping are not: the
-order gets new ones, the customer is matched by e-mail, and the lifecycle dates are
-those of the import.
+and the flags. Ids of the order, its items and its customer, the hash, the links and the
+dates of payment and shipping are not: the order gets new ones, the customer is matched
+by e-mail, and the lifecycle dates are those of the import.
 """
 
 import json
