@@ -24,6 +24,15 @@ PAYMENT_COLOURS = {
     PaymentState.PARTIALLY_PAID: "#E69F00",
     PaymentState.PAID: "#009E73",
 }
+# Any other payment state (refunds, ...) takes the next free colour of the palette.
+OTHER_COLOURS = [c for c in charts.PALETTE if c not in PAYMENT_COLOURS.values()]
+
+
+def payment_colour(state: str) -> str:
+    if state in PAYMENT_COLOURS:
+        return PAYMENT_COLOURS[state]
+    others = [s for s in PaymentState.values if s not in PAYMENT_COLOURS]
+    return OTHER_COLOURS[others.index(state) % len(OTHER_COLOURS)]
 
 
 def age(since: datetime.datetime | None, now: datetime.datetime) -> str:
@@ -122,7 +131,7 @@ def dashboard_context(request) -> dict:
                 "open_orders": sum(split.values()),
                 "segments": charts.split_bar(
                     [
-                        (PaymentState(state).label, count, PAYMENT_COLOURS[state])
+                        (PaymentState(state).label, count, payment_colour(state))
                         for state, count in split.items()
                     ]
                 ),

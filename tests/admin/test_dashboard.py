@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from orders import dashboard, services
 from orders.admin import charts
-from orders.models import Order
+from orders.admin import dashboard as dashboard_page
+from orders.models import Order, PaymentState
 from tests.factories import ChannelFactory, UserFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,16 @@ def test_payment_split_of_the_open_orders(actor):
     services.order_mark_paid(order_id=done.pk, actor=actor)
     services.order_mark_done(order_id=done.pk, actor=actor)
 
-    assert dashboard.payment_state_split() == {"unpaid": 1, "partially_paid": 1, "paid": 1}
+    split = dashboard.payment_state_split()
+
+    assert list(split) == list(PaymentState.values)  # every state, in the lifecycle's order
+    assert (split["unpaid"], split["partially_paid"], split["paid"]) == (1, 1, 1)
+    assert sum(split.values()) == 3  # the done order is not open
+
+
+def test_every_payment_state_has_its_own_colour():
+    colours = [dashboard_page.payment_colour(state) for state in PaymentState.values]
+    assert len(set(colours)) == len(colours)
 
 
 # --- The page -------------------------------------------------------------------------------
