@@ -2,10 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# `make run` and `make serve` listen on HOST:PORT (default 127.0.0.1:8000): set them in the
+# environment (PORT=8001 make run), on make's command line (make run PORT=8001) or in .env.
 
-.PHONY: install run demo test test-fast lint format browser serve worker deliver-events bench clean
+.PHONY: install run demo test test-fast lint format browser serve worker deliver-events manage bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	address=$$($(BIN)/python -m config.env) && $(BIN)/python manage.py runserver "$$address"
+
+# Any manage.py command with the project's Python: make manage ARGS="create_api_key Shop".
+manage: install
+	$(BIN)/python manage.py $(ARGS)
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work here).
 browser:
@@ -49,7 +53,7 @@ format: install
 # and run `manage.py migrate` first; docs/operations.md has the rest.
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+	$(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 # Webhook and e-mail delivery (docs/notifications.md). With CELERY_BROKER_URL set (Redis):
 # a Celery worker with the beat safety net; run more `celery -A config worker` to scale out

@@ -5,10 +5,16 @@ WEB_CONCURRENCY  worker processes (default 2 x CPU cores + 1)
 GUNICORN_THREADS threads per worker (default 1)
 GUNICORN_TIMEOUT seconds a request may take before its worker is restarted (default 30)
 FORWARDED_ALLOW_IPS  proxies trusted for X-Forwarded-* (default 127.0.0.1)
+
+Like the settings, it reads `.env` too (config/env.py); the real environment wins.
 """
 
 import multiprocessing
 import os
+
+from config.env import read_env_file
+
+read_env_file()
 
 
 def _int(name: str, default: int) -> int:

@@ -17,6 +17,8 @@ urlpatterns = [
     # Where the admin's "View site" leads: links to the back office, the API console and docs.
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("health", health_view, name="health"),
+    # Before the admin: its old addresses of the webhook and delivery pages redirect.
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("", include((api_routes, "api"), namespace="api")),
     path("v1/", include((api_routes, "api"), namespace="api-v1")),

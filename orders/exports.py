@@ -4,9 +4,14 @@ bounded memory.
 Orders are read in chunks by primary key (keyset pagination: `id > last seen`), each
 chunk with its items and trackings prefetched, so memory stays flat however many
 orders match and no server-side cursor is held open for the whole export.
+
+JSON Lines is also what `import_orders` reads: its first line lists the reference objects
+the orders use (orders/reference_data.py), and each order carries `import_key`, which makes
+importing it twice a no-op.
 """
 
 import csv
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -140,14 +145,29 @@ def order_csv_row(order: Order) -> list:
 # --- Writers ----------------------------------------------------------------------------
 
 
-def write_jsonl(orders: Iterable[Order], out) -> int:
-    """Write one Order wire object per line; returns how many were written."""
+def import_key(order: Order) -> str:
+    """What identifies the order to `import_orders`: its external_order_id, or for an order
+    without one (made through the API or the back office) a key derived from its hash. The
+    hash itself opens the customer's pages, so only a digest of it leaves in the key."""
+    if order.external_order_id:
+        return order.external_order_id
+    return "order-office:" + hashlib.sha256(order.hash.encode()).hexdigest()[:24]
+
+
+def _line(data: dict) -> str:
+    # DRF's encoder writes decimals as JSON numbers, as the API's renderer does.
+    return json.dumps(data, cls=JSONEncoder, ensure_ascii=False) + "\n"
+
+
+def write_jsonl(orders: Iterable[Order], out, *, references: dict | None = None) -> int:
+    """Write the references line (when given), then one Order wire object per line with
+    its `import_key`; returns how many orders were written."""
+    if references is not None:
+        out.write(_line({"references": references}))
     serializer = wire_serializer()
     count = 0
     for order in orders:
-        # DRF's encoder writes decimals as JSON numbers, as the API's renderer does.
-        out.write(json.dumps(order_wire(order, serializer), cls=JSONEncoder, ensure_ascii=False))
-        out.write("\n")
+        out.write(_line({**order_wire(order, serializer), "import_key": import_key(order)}))
         count += 1
     return count
 

@@ -4,16 +4,20 @@
 Each order is made through the services, all or nothing: created, its trackings added,
 then paid, sent, delivered, given its status, done or canceled, in one transaction, so
 a line the services refuse leaves nothing behind. Lines are idempotent by
-`external_order_id`: an order whose external id already exists is skipped.
+`external_order_id`: an order whose external id already exists is skipped. An order that
+has none (made through the API or the back office) is exported with `import_key`, a key
+derived from its hash; it is imported with that key as its external_order_id, so importing
+it again is a no-op too.
 
 What is taken from a line: the customer, billing and delivery data, currency and rate,
 notes, dates of the order and its maturity, external ids, the channel, company,
-shipping and payment (by id; they must exist here), the items (name, count, unit price
-with `final_price` or `base_price` and `vat`, original price, note, article id), the
-trackings, the amount paid, the flags and the status. Ids of the order, its items and
-its customer, the hash, the links and the dates of payment and shipping are not: the
-order gets new ones, the customer is matched by e-mail, and the lifecycle dates are
-those of the import.
+shipping and payment, the carriers of the trackings and the status (by id, through the
+file's references line when it has one: see orders/reference_data.py; without one they
+must exist here with those ids), the items (name, count, unit price with `final_price` or
+`base_price` and `vat`, original price, note, article id), the trackings, the amount paid
+and the flags. Ids of the order, its items and its customer, the hash, the links and the
+dates of payment and shipping are not: the order gets new ones, the customer is matched
+by e-mail, and the lifecycle dates are those of the import.
 
 Fees are what the line charged, not what the methods charge here today: an item of `kind`
 `shipping` or `payment` is that method's fee (its price and VAT rate); a method with no
@@ -27,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -36,8 +41,14 @@ from .actors import Actor
 from .errors import OrderError
 from .models import FEE_KINDS, ItemKind, Order
 from .money import round_money
+from .reference_data import (
+    ORDER_RELATIONS,
+    ReferenceError,
+    ReferenceMap,
+    apply_references,
+)
 
-CREATED, SKIPPED, FAILED = "created", "skipped", "failed"
+CREATED, SKIPPED, FAILED, REFERENCES = "created", "skipped", "failed", "references"
 
 # Order fields taken as text, with their wire names.
 TEXT_FIELDS = (
@@ -59,6 +70,7 @@ TEXT_FIELDS = (
     "external_order_prefix",
 )
 RELATIONS = ("channel", "company", "shipping", "payment")
+NO_REFERENCES = ReferenceMap()  # a file without a references line: ids are this instance's
 FLAGS = ("sent", "delivered", "done", "canceled")
 
 
@@ -69,7 +81,7 @@ class BadLine(Exception):
 @dataclass(frozen=True)
 class LineOutcome:
     number: int
-    outcome: str  # created | skipped | failed
+    outcome: str  # created | skipped | failed | references
     order_id: int | None = None
     reason: str = ""
 
@@ -129,15 +141,24 @@ def _flag(data: dict, key: str) -> bool:
 
 
 def external_id(data: dict) -> str:
-    value = data.get("external_order_id")
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise BadLine("external_order_id is missing (it makes the import safe to repeat)")
-    return value.strip()
+    """The line's key: its external_order_id, else the import_key the export gave it."""
+    for key in ("external_order_id", "import_key"):
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    raise BadLine("external_order_id is missing (it makes the import safe to repeat)")
 
 
-def order_fields(data: dict) -> dict:
+def _local(refs: ReferenceMap, kind: str, export_id: int | None) -> int | None:
+    try:
+        return refs.local_id(kind, export_id)
+    except LookupError as missing:
+        raise BadLine(f"{missing}; run with --create-missing to create it") from None
+
+
+def order_fields(data: dict, refs: ReferenceMap = NO_REFERENCES) -> dict:
     """The keyword arguments of `services.order_create` from a wire-shape order."""
     fields = {key: _text(data, key) for key in TEXT_FIELDS if data.get(key) is not None}
     if data.get("date_order") is not None:
@@ -154,7 +175,7 @@ def order_fields(data: dict) -> dict:
     if data.get("currency_rate") is not None:
         fields["currency_rate"] = _decimal(data["currency_rate"], "currency_rate")
     for relation in RELATIONS:
-        pk = _id(data.get(relation), relation)
+        pk = _local(refs, ORDER_RELATIONS[relation], _id(data.get(relation), relation))
         if pk is not None:
             fields[f"{relation}_id"] = pk
     return fields
@@ -226,16 +247,19 @@ def _list(data: dict, key: str) -> list:
 # --- Making the order ---------------------------------------------------------------------
 
 
-def import_order(data: dict, *, actor: Actor) -> Order | None:
+def import_order(data: dict, *, actor: Actor, refs: ReferenceMap = NO_REFERENCES) -> Order | None:
     """Create the order a wire-shape line describes, all or nothing.
 
-    Returns None when an order with the line's external_order_id exists already.
+    Returns None when an order with the line's external_order_id (or import_key) exists
+    already, or the order itself does (its hash: a file exported here, imported here).
     Raises BadLine for a malformed line and OrderError when the services refuse.
     """
     external = external_id(data)
     if Order.objects.filter(external_order_id=external).exists():
         return None
-    fields = order_fields(data)
+    if isinstance(data.get("hash"), str) and Order.objects.filter(hash=data["hash"]).exists():
+        return None
+    fields = order_fields(data, refs)
     items, fees, discount = [], {}, Decimal("0")
     for n, item in enumerate(_list(data, "items")):
         kind = _kind(item, n)
@@ -259,7 +283,7 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
     trackings = _list(data, "trackings")
     paid = _decimal(data.get("paid"), "paid")
     flags = {flag: _flag(data, flag) for flag in FLAGS}
-    status_id = _id(data.get("status"), "status")
+    status_id = _local(refs, "statuses", _id(data.get("status"), "status"))
     expected_money = _decimal(data.get("money"), "money")
 
     with transaction.atomic():
@@ -290,7 +314,9 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
             services.order_tracking_add(
                 order_id=order.pk,
                 actor=actor,
-                shipper_id=_id(tracking.get("shipper_id"), f"trackings[{n}].shipper_id"),
+                shipper_id=_local(
+                    refs, "shippers", _id(tracking.get("shipper_id"), f"trackings[{n}].shipper_id")
+                ),
                 tracking_number=_text(tracking, "tracking_number") or "",
             )
         payment_id = _text(data, "external_payment_id") or None
@@ -318,8 +344,28 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
     return order
 
 
-def import_lines(lines: Iterable[bytes | str], *, actor: Actor) -> Iterator[LineOutcome]:
-    """Import each line and say what became of it. Blank lines are passed over."""
+def read_references(data: dict, *, create_missing: bool) -> tuple[ReferenceMap, str]:
+    """The references line: this instance's objects for the export's, and what became of
+    them in words. Raises BadLine for a malformed line or an object that cannot be made."""
+    try:
+        refs = apply_references(data["references"], create_missing=create_missing)
+    except ReferenceError as error:
+        raise BadLine(str(error)) from None
+    except ValidationError as error:
+        raise BadLine(" ".join(error.messages)) from None
+    summary = f"{refs.matched} reference objects found here"
+    if refs.created:
+        summary += f", {len(refs.created)} created: {', '.join(refs.created)}"
+    return refs, summary + "."
+
+
+def import_lines(
+    lines: Iterable[bytes | str], *, actor: Actor, create_missing: bool = False
+) -> Iterator[LineOutcome]:
+    """Import each line and say what became of it. Blank lines are passed over; a
+    references line (what export_orders writes first) maps the ids of the lines after it,
+    creating the objects this instance lacks when `create_missing`."""
+    refs = NO_REFERENCES
     for number, raw in enumerate(lines, start=1):
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
@@ -329,7 +375,21 @@ def import_lines(lines: Iterable[bytes | str], *, actor: Actor) -> Iterator[Line
         if not text.strip():
             continue
         try:
-            order = import_order(parse_line(text), actor=actor)
+            data = parse_line(text)
+            if "references" in data:
+                refs, summary = read_references(data, create_missing=create_missing)
+                if refs.missing:
+                    missing = ", ".join(str(m) for m in refs.missing.values())
+                    yield LineOutcome(
+                        number,
+                        FAILED,
+                        reason=f"not here: {missing}. The orders that need them are refused; "
+                        "run with --create-missing to create them.",
+                    )
+                else:
+                    yield LineOutcome(number, REFERENCES, reason=summary)
+                continue
+            order = import_order(data, actor=actor, refs=refs)
         except BadLine as error:
             yield LineOutcome(number, FAILED, reason=str(error))
         except OrderError as error:

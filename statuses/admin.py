@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from orders.admin.display import status_badge
+from orders.admin.icons import NAMES as ICON_NAMES
 from orders.models import Order
 
 from .models import OrderStatus
@@ -16,6 +17,12 @@ class OrderStatusForm(forms.ModelForm):
         model = OrderStatus
         fields = ("name", "icon", "color", "sort", "complete_order", "cancel_order")
         widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+        help_texts = {
+            "icon": "Drawn beside the name in the back office: one of "
+            + ", ".join(ICON_NAMES)
+            + " (or the emoji of the default statuses). Anything else shows no icon there; "
+            "the API hands it out as written.",
+        }
 
 
 @admin.register(OrderStatus)

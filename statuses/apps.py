@@ -2,12 +2,7 @@ from django.apps import AppConfig
 
 
 class StatusesConfig(AppConfig):
+    """The shop's own order statuses (webhooks and notifications: the notifications app)."""
+
     name = "statuses"
     verbose_name = "Order statuses"
-
-    def ready(self):
-        # Webhook and e-mail delivery listen to committed order events.
-        from . import (
-            notifications_admin,  # noqa: F401
-            receivers,  # noqa: F401
-        )

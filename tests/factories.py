@@ -248,12 +248,12 @@ def order_with_items(*, items=2, currency="EUR", actor=None, **fields):
     )
 
 
-# --- Notifications and webhooks (statuses) -------------------------------------------------
+# --- Notifications and webhooks (the notifications app) ----------------------------------
 
 
 class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "statuses.WebhookSubscription"
+        model = "notifications.WebhookSubscription"
 
     name = factory.Sequence(lambda n: f"Receiver {n}")
     url = "http://127.0.0.1:9/hook"
@@ -263,7 +263,7 @@ class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
 
 class StatusNotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "statuses.StatusNotification"
+        model = "notifications.StatusNotification"
 
     status = factory.SubFactory(OrderStatusFactory)
     send_email = True
@@ -296,7 +296,7 @@ class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
 
 class DeliveryFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "statuses.Delivery"
+        model = "notifications.Delivery"
 
     event = factory.SubFactory(OrderEventFactory)
     order_id = factory.SelfAttribute("event.order_id")
@@ -307,7 +307,7 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
 
 class DeliveryAttemptFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "statuses.DeliveryAttempt"
+        model = "notifications.DeliveryAttempt"
 
     delivery = factory.SubFactory(DeliveryFactory)
     number = 1
@@ -318,6 +318,6 @@ class DeliveryAttemptFactory(factory.django.DjangoModelFactory):
 
 class OutboxCursorFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "statuses.OutboxCursor"
+        model = "notifications.OutboxCursor"
 
     name = factory.Sequence(lambda n: f"cursor-{n}")

@@ -15,7 +15,7 @@ FACTORIES = {
 }
 PROJECT_MODELS = [
     model
-    for app in ("orders", "statuses")
+    for app in ("orders", "statuses", "notifications")
     for model in apps.get_app_config(app).get_models()
     if not model._meta.proxy
 ]

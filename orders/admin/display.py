@@ -4,6 +4,7 @@ from django.contrib.admin.templatetags.admin_list import _boolean_icon
 from django.utils.html import format_html
 
 from ..money import format_money
+from .icons import icon_svg
 
 EMPTY = "\N{EN DASH}"  # what an empty cell shows
 
@@ -19,15 +20,17 @@ def _text_colour(background: str) -> str:
 
 
 def status_badge(status) -> str:
-    """An order status as a coloured pill with its icon; a dash when there is none."""
+    """An order status as a coloured pill with its icon (an inline SVG of the back office's
+    set, never an emoji that needs a font); a dash when there is none."""
     if status is None:
         return EMPTY
     return format_html(
         '<span class="order-status-badge" style="background:{};color:{};padding:2px 8px;'
-        'border-radius:10px;white-space:nowrap;font-size:11px;">{} {}</span>',
+        "border-radius:10px;white-space:nowrap;font-size:11px;display:inline-flex;"
+        'align-items:center;gap:4px;">{}{}</span>',
         status.color,
         _text_colour(status.color),
-        status.icon,
+        icon_svg(status.icon),
         status.name,
     )
 

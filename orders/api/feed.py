@@ -2,7 +2,7 @@
 
 An integrator that missed webhooks (or never had them) catches up by asking for the
 events after the last cursor it saw. The cursor is opaque to clients; it orders events
-so that one committed late can never land behind it (see statuses/outbox.py).
+so that one committed late can never land behind it (see notifications/outbox.py).
 """
 
 import re
@@ -13,9 +13,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from notifications.outbox import Cursor, committed_events
 from orders.events import EVENT_TYPES
 from orders.models import OrderEvent
-from statuses.outbox import Cursor, committed_events
 
 from . import schema as docs
 from .viewsets import ApiViewSet

@@ -47,13 +47,14 @@ def transition(name: str, service):
         return self.order_write(order_id, lambda actor: service(order_id=order_id, actor=actor))
 
     run.__name__ = name
-    docstring = service.__doc__
+    docstring = " ".join(service.__doc__.split())
     schema = write_schema(
         EmptySerializer,
         OrderSerializer,
         service.__name__.replace("order_", "orders_", 1),
-        docstring.strip().splitlines()[0],
-        description=" ".join(docstring.split()),
+        # The docstring's first sentence ("Cancel the order"); the rest is the rule.
+        docstring.split(". ", 1)[0].rstrip("."),
+        description=docstring,
     )
     # extend_schema goes outside: @action replaces the function's `kwargs` it would use.
     return schema(action(detail=True, methods=["patch"])(run))

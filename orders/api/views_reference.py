@@ -87,10 +87,12 @@ def _not_found(what: str) -> OpenApiResponse:
 
 
 def reference_schema(
-    serializer_class, key: str, what: str, *, parameters=(), expanded=()
+    serializer_class, key: str, what: str, *, plural: str = "", parameters=(), expanded=()
 ) -> extend_schema_view:
     """The schema of the list and detail of one kind of object: `parameters` on the list,
-    `expanded` on the actions named in `expanded`."""
+    `expanded` on the actions named in `expanded`. Summaries read "List ways of shipping"
+    and "Read one way of shipping": `what` is the object in words, `plural` its plural
+    (default `key`, the operation ids' word)."""
 
     def params(action: str) -> list:
         return [docs.EXPANDED] if action in expanded else []
@@ -98,14 +100,14 @@ def reference_schema(
     return extend_schema_view(
         list=extend_schema(
             operation_id=f"{key}_list",
-            summary=f"List {key}",
+            summary=f"List {plural or key}",
             parameters=[*parameters, *params("list")],
             filters=False,
             responses=docs.responses(serializer_class(many=True), 400),
         ),
         retrieve=extend_schema(
             operation_id=f"{key}_read",
-            summary=f"Read one of {key}",
+            summary=f"Read one {what}",
             parameters=params("retrieve"),
             responses={**docs.responses(serializer_class, 400), 404: _not_found(what)},
         ),
@@ -217,6 +219,7 @@ class ChannelViewSet(ReferenceViewSet):
     ShippingMethodSerializer,
     "shippings",
     "way of shipping",
+    plural="ways of shipping",
     parameters=[_id_param("channel", "channel"), _id_param("shipper", "carrier")],
     expanded=("list", "retrieve"),
 )
@@ -234,6 +237,7 @@ class ShippingViewSet(ReferenceViewSet):
     PaymentMethodSerializer,
     "payments",
     "way of paying",
+    plural="ways of paying",
     parameters=[_id_param("channel", "channel")],
     expanded=("list", "retrieve"),
 )
@@ -247,7 +251,7 @@ class PaymentViewSet(ReferenceViewSet):
     expandable_actions = ("list", "retrieve")
 
 
-@reference_schema(ShipperSerializer, "shippers", "carrier")
+@reference_schema(ShipperSerializer, "shippers", "carrier", plural="carriers")
 class ShipperViewSet(ReferenceViewSet):
     """GET /System/Lists/Shippers and /System/Lists/Shippers/{id}."""
 

@@ -88,6 +88,34 @@ def test_schema_has_the_token_security_scheme_and_the_routes_once(openapi):
     assert not [path for path in openapi["paths"] if path.startswith("/v1")]
 
 
+def test_the_console_offers_the_token_first_then_the_staff_session(openapi):
+    schemes = openapi["components"]["securitySchemes"]
+    assert list(schemes) == ["token", "staffSession"]
+    assert "need no key in this console" in schemes["staffSession"]["description"]
+
+
+def test_orders_are_the_first_group(openapi):
+    assert openapi["tags"][0]["name"] == "Orders"
+    used = {tag for operations in openapi["paths"].values() for o in operations.values()
+            for tag in o["tags"]}  # fmt: skip
+    assert used <= {tag["name"] for tag in openapi["tags"]}  # every group listed, in order
+
+
+def test_summaries_read_as_english(openapi):
+    summaries = {
+        (method.upper(), path): operation["summary"]
+        for path, operations in openapi["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert summaries[("GET", "/System/Channels/{id}")] == "Read one channel"
+    assert summaries[("GET", "/System/Channels/Shippings")] == "List ways of shipping"
+    assert summaries[("GET", "/System/People/{id}")] == "Read one person"
+    assert summaries[("PATCH", "/System/Orders/{order_id}/cancel")] == "Cancel the order"
+    for summary in summaries.values():
+        assert not summary.startswith(("Read one of", "List one of")), summary
+        assert summary[-1] not in ".,;:", summary  # a title, not a cut-off sentence
+
+
 @pytest.mark.parametrize("expanded", ["0", "1"])
 def test_detail_and_list_match_the_schema(api, openapi, order, expanded):
     validate(

@@ -8,7 +8,15 @@ import pytest
 
 from orders import services
 from orders.exports import ExportFilter, iter_in_chunks, orders_for_export
-from tests.factories import ChannelFactory, OrderStatusFactory, ShipperFactory, order_with_items
+from tests.factories import (
+    ChannelFactory,
+    CompanyFactory,
+    OrderStatusFactory,
+    PaymentMethodFactory,
+    ShipperFactory,
+    ShippingMethodFactory,
+    order_with_items,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +47,14 @@ def sent_order(actor):
 
 
 def jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines()]
+    """The order lines (the first line lists the reference objects they use)."""
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert set(lines[0]) == {"references"}
+    return lines[1:]
+
+
+def references(text: str) -> dict:
+    return json.loads(text.splitlines()[0])["references"]
 
 
 def test_jsonl_lines_are_the_order_wire_shape(run, sent_order):
@@ -47,7 +62,8 @@ def test_jsonl_lines_are_the_order_wire_shape(run, sent_order):
 
     assert len(lines) == 1
     order = lines[0]
-    assert set(order) == ORDER_KEYS
+    assert set(order) == ORDER_KEYS | {"import_key"}
+    assert order["import_key"] == "WEB-1"  # its external id
     assert order["id"] == sent_order.pk
     assert order["external_order_id"] == "WEB-1"
     assert order["money"] == 36.3
@@ -182,3 +198,50 @@ def test_money_in_jsonl_keeps_the_exact_amount(run, actor):
     (line,) = jsonl(run("export_orders", "--format", "jsonl", verbosity=0).stdout)
 
     assert Decimal(str(line["money"])) == Decimal("0.30")
+
+
+def test_jsonl_starts_with_the_reference_objects_its_orders_use(run, actor):
+    company = CompanyFactory(name="Seller s.r.o.", company_nr="123")
+    channel = ChannelFactory(name="Web", company=company, currency_code="CZK")
+    carrier = ShipperFactory(name="DPD")
+    post = ShipperFactory(name="Post")
+    shipping = ShippingMethodFactory(name="Courier", channel=channel, shipper=carrier)
+    payment = PaymentMethodFactory(name="Card", channel=None)
+    status = OrderStatusFactory(name="Packed")
+    order = order_with_items(
+        channel=channel, currency="CZK", shipping_id=shipping.pk, payment_id=payment.pk
+    )
+    services.order_tracking_add(
+        order_id=order.pk, actor=actor, shipper_id=post.pk, tracking_number="P1"
+    )
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+    ChannelFactory(name="Unused")  # not used by any exported order: not listed
+
+    refs = references(run("export_orders", "--format", "jsonl", verbosity=0).stdout)
+
+    def names(kind):
+        return [row["name"] for row in refs[kind]]
+
+    assert names("channels") == ["Web"]
+    assert refs["channels"][0] == {
+        "id": channel.pk, "name": "Web", "domain": channel.domain, "currency_code": "CZK",
+        "company": company.pk,
+    }  # fmt: skip
+    assert names("companies") == ["Seller s.r.o."]
+    assert names("shippers") == ["DPD", "Post"]  # the way of shipping's and the parcel's
+    assert refs["shipping_methods"][0]["shipper"] == carrier.pk
+    assert names("payment_methods") == ["Card"]
+    assert names("statuses") == ["Packed"]
+
+
+def test_an_order_without_external_id_gets_a_stable_import_key(run):
+    order = order_with_items()
+    assert order.external_order_id == ""
+
+    first = jsonl(run("export_orders", "--format", "jsonl", verbosity=0).stdout)[0]
+    again = jsonl(run("export_orders", "--format", "jsonl", verbosity=0).stdout)[0]
+
+    assert first["import_key"] == again["import_key"]
+    assert first["import_key"].startswith("order-office:")
+    assert order.hash not in first["import_key"]  # the hash opens the customer's pages
+    assert first["external_order_id"] == ""  # the wire shape stays as the API answers

@@ -4,9 +4,11 @@ from decimal import Decimal
 import pytest
 
 from orders import services
-from orders.models import HistoryRecord, Order, OrderEvent, OrderItem, Tracking
+from orders.models import Channel, HistoryRecord, Order, OrderEvent, OrderItem, Tracking
+from statuses.models import OrderStatus
 from tests.factories import (
     ChannelFactory,
+    CompanyFactory,
     OrderStatusFactory,
     PaymentMethodFactory,
     ShipperFactory,
@@ -224,8 +226,9 @@ def test_export_then_import_gives_the_same_order(run, tmp_path, actor):
     exported = tmp_path / "export.jsonl"
     run("export_orders", "--format", "jsonl", "-o", str(exported), verbosity=0)
     # The same order arriving from another shop: new external id, a new parcel number.
-    data = json.loads(exported.read_text())
+    data = json.loads(exported.read_text().splitlines()[-1])  # after the references line
     data["external_order_id"] = "RT-2"
+    data["hash"] = "another-shops-order"  # the same hash would be the same order: skipped
     data["trackings"] = [{"shipper_id": shipper.pk, "tracking_number": "RT2"}]
     path = write(tmp_path, data)
 
@@ -318,3 +321,154 @@ def test_a_fee_line_without_its_method_or_of_an_unknown_kind_is_a_bad_line(run_f
         "line 2: items[0].kind must be one of product, shipping, payment, discount",
     ]
     assert not Order.objects.exists()
+
+
+# --- Reference objects: matched by name, created when asked --------------------------------
+
+
+def references_line(**kinds) -> dict:
+    """A references line as another instance's export writes it (its ids, not ours)."""
+    base = {
+        "companies": [],
+        "channels": [],
+        "shippers": [],
+        "shipping_methods": [],
+        "payment_methods": [],
+        "statuses": [],
+    }
+    return {"references": {**base, **kinds}}
+
+
+OTHER_SHOP = references_line(
+    companies=[{"id": 501, "name": "Seller s.r.o.", "company_nr": "123", "state_code": "CZ"}],
+    channels=[
+        {"id": 601, "name": "Web", "domain": "web.example", "currency_code": "EUR", "company": 501}
+    ],
+    shippers=[{"id": 701, "name": "DPD", "tracking_url_template": "https://dpd.example/{number}"}],
+    shipping_methods=[
+        {"id": 801, "name": "Courier", "price": 4.9, "vat": 21, "channel": 601, "shipper": 701}
+    ],
+    payment_methods=[{"id": 901, "name": "Card", "price": 0, "vat": 0, "channel": 601}],
+    statuses=[{"id": 951, "name": "Packed", "icon": "box", "color": "#123456", "sort": 5}],
+)
+
+
+def other_shops_order(external_order_id="OS-1", **overrides) -> dict:
+    return line(
+        external_order_id,
+        channel={"id": 601},
+        shipping={"id": 801},
+        payment={"id": 901},
+        status={"id": 951, "name": "Packed"},
+        trackings=[{"shipper_id": 701, "tracking_number": f"DPD-{external_order_id}"}],
+        **overrides,
+    )
+
+
+def test_references_are_matched_by_name_whatever_their_ids_here(run, tmp_path):
+    company = CompanyFactory(name="Seller s.r.o.", company_nr="123")
+    channel = ChannelFactory(name="Web", company=company)
+    dpd = ShipperFactory(name="DPD")
+    courier = ShippingMethodFactory(name="Courier", channel=channel, shipper=dpd)
+    card = PaymentMethodFactory(name="Card", channel=channel)
+    packed = OrderStatusFactory(name="Packed")
+    path = write(tmp_path, OTHER_SHOP, other_shops_order())
+
+    result = run("import_orders", path, verbosity=0)
+
+    assert "line 1: 6 reference objects found here." in result.stdout
+    order = Order.objects.get(external_order_id="OS-1")
+    assert (order.channel, order.shipping, order.payment) == (channel, courier, card)
+    assert order.status == packed
+    assert order.trackings.get().shipper == dpd
+
+
+def test_missing_references_are_named_once_and_their_orders_refused(run_failing, tmp_path):
+    path = write(
+        tmp_path,
+        OTHER_SHOP,
+        other_shops_order("OS-1"),
+        line("PLAIN-1"),  # needs no reference object
+    )
+
+    result = run_failing("import_orders", path, verbosity=0)
+
+    assert "1 created, 0 skipped (already imported), 2 failed" in str(result.error)
+    references_error, order_error = result.stderr.splitlines()
+    assert references_error.startswith("line 1: not here: company 'Seller s.r.o.' (id 501")
+    assert "status 'Packed' (id 951 in the export)" in references_error
+    assert references_error.endswith("run with --create-missing to create them.")
+    assert order_error == (
+        "line 2: channel 'Web' (id 601 in the export) does not exist here; "
+        "run with --create-missing to create it"
+    )
+    assert list(Order.objects.values_list("external_order_id", flat=True)) == ["PLAIN-1"]
+    assert not Channel.objects.filter(name="Web").exists()
+
+
+def test_create_missing_makes_the_reference_objects_once(run, tmp_path):
+    path = write(tmp_path, OTHER_SHOP, other_shops_order("OS-1"), other_shops_order("OS-2"))
+
+    first = run("import_orders", path, "--create-missing", verbosity=0)
+    second = run("import_orders", path, "--create-missing", verbosity=0)
+
+    assert "6 created: company 'Seller s.r.o.', channel 'Web', carrier 'DPD'" in first.stdout
+    assert "2 created, 0 skipped" in first.stdout
+    assert "6 reference objects found here." in second.stdout
+    assert "0 created, 2 skipped" in second.stdout
+    order = Order.objects.get(external_order_id="OS-2")
+    assert order.channel.company.company_nr == "123"
+    assert (order.shipping.name, order.shipping.channel, order.shipping.shipper.name) == (
+        "Courier",
+        order.channel,
+        "DPD",
+    )
+    assert order.shipping.price == Decimal("4.9")
+    assert order.payment.name == "Card"
+    assert (order.status.name, order.status.icon, order.status.color) == (
+        "Packed",
+        "box",
+        "#123456",
+    )
+    assert order.trackings.get().tracking_url == "https://dpd.example/DPD-OS-2"
+    assert Channel.objects.filter(name="Web").count() == 1
+
+
+def test_a_reference_that_cannot_be_created_fails_its_line(run_failing, tmp_path):
+    bad = references_line(statuses=[{"id": 1, "name": "Odd", "color": "red"}])
+    path = write(tmp_path, bad, line("X-1", status={"id": 1}))
+
+    result = run_failing("import_orders", path, "--create-missing", verbosity=0)
+
+    assert result.stderr.splitlines()[0].startswith(
+        "line 1: status 'Odd' cannot be created: color: Enter a colour as #rrggbb."
+    )
+    assert not OrderStatus.objects.filter(name="Odd").exists()
+
+
+def test_an_order_made_without_external_id_is_imported_once(run, tmp_path, actor):
+    # given: an order as the API makes it when the client sends no external_order_id
+    made = services.order_create(
+        actor=actor, email="api@mail.example", items=[services.ItemData(name="Tea", count=1,
+        vat=Decimal("21"), final_price=Decimal("12.10"))],
+    )  # fmt: skip
+    exported = tmp_path / "export.jsonl"
+    run("export_orders", "--format", "jsonl", "-o", str(exported), verbosity=0)
+    order_line = json.loads(exported.read_text().splitlines()[-1])
+    assert order_line["external_order_id"] == ""
+
+    # when: imported here again (the same order: skipped by its hash) ...
+    same = run("import_orders", str(exported), verbosity=0)
+    # ... and as another instance would see it (no order with that hash there)
+    del order_line["hash"]
+    elsewhere = write(tmp_path, order_line)
+    first = run("import_orders", elsewhere, verbosity=0)
+    again = run("import_orders", elsewhere, verbosity=0)
+
+    # then
+    assert "0 created, 1 skipped" in same.stdout
+    assert "1 created, 0 skipped" in first.stdout
+    assert "0 created, 1 skipped" in again.stdout
+    copy = Order.objects.exclude(pk=made.pk).get()
+    assert copy.external_order_id == order_line["import_key"]
+    assert copy.money == made.money

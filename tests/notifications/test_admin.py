@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from notifications import delivery
+from notifications.models import Delivery, StatusNotification, WebhookSubscription
 from orders import services
-from statuses import delivery
-from statuses.models import Delivery, StatusNotification, WebhookSubscription
 from tests.factories import OrderStatusFactory, WebhookSubscriptionFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def two_orders_delivered(receiver, actor):
 
 def test_the_delivery_log_filters_by_order(admin_client, two_orders_delivered):
     first, second = two_orders_delivered
-    url = reverse("admin:statuses_delivery_changelist")
+    url = reverse("admin:notifications_delivery_changelist")
 
     page = admin_client.get(url, {"order_id": first.pk})
 
@@ -32,7 +32,7 @@ def test_the_delivery_log_filters_by_order(admin_client, two_orders_delivered):
     rows = list(page.context["cl"].result_list)
     assert [(d.order_id, d.state) for d in rows] == [(first.pk, "failed")]
     assert "HTTP 400" not in page.content.decode()  # the error is on the detail page
-    detail = admin_client.get(reverse("admin:statuses_delivery_change", args=[rows[0].pk]))
+    detail = admin_client.get(reverse("admin:notifications_delivery_change", args=[rows[0].pk]))
     assert detail.status_code == 200
     assert "HTTP 400 Bad Request" in detail.content.decode()
     assert all_on_page(admin_client.get(url), {first.pk, second.pk})
@@ -46,7 +46,7 @@ def test_an_orders_events_show_their_delivery_state(admin_client, two_orders_del
     first, _ = two_orders_delivered
 
     page = admin_client.get(
-        reverse("admin:statuses_emittedevent_changelist"), {"order__id__exact": first.pk}
+        reverse("admin:notifications_emittedevent_changelist"), {"order__id__exact": first.pk}
     )
 
     assert page.status_code == 200
@@ -62,7 +62,7 @@ def test_redeliver_action_sends_again(admin_client, two_orders_delivered, receiv
     failed = Delivery.objects.get(order_id=first.pk)
 
     page = admin_client.post(
-        reverse("admin:statuses_delivery_changelist"),
+        reverse("admin:notifications_delivery_changelist"),
         {"action": "redeliver", "_selected_action": [failed.pk]},
         follow=True,
     )
@@ -76,7 +76,7 @@ def test_redeliver_action_sends_again(admin_client, two_orders_delivered, receiv
 
 def test_staff_create_a_subscription_with_chosen_events(admin_client):
     page = admin_client.post(
-        reverse("admin:statuses_webhooksubscription_add"),
+        reverse("admin:notifications_webhooksubscription_add"),
         {
             "name": "Warehouse",
             "url": "https://warehouse.example/hooks",
@@ -93,7 +93,7 @@ def test_staff_create_a_subscription_with_chosen_events(admin_client):
 def test_staff_create_a_status_notification(admin_client):
     status = OrderStatusFactory(name="Shipped")
     page = admin_client.post(
-        reverse("admin:statuses_statusnotification_add"),
+        reverse("admin:notifications_statusnotification_add"),
         {
             "status": status.pk,
             "active": "on",
@@ -110,7 +110,7 @@ def test_staff_create_a_status_notification(admin_client):
 
 def test_a_broken_template_is_shown_as_a_form_error(admin_client):
     page = admin_client.post(
-        reverse("admin:statuses_statusnotification_add"),
+        reverse("admin:notifications_statusnotification_add"),
         {
             "status": OrderStatusFactory().pk,
             "send_email": "on",

@@ -21,8 +21,8 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from config.celery import app as celery_app
+from notifications import webhooks
 from orders import services
-from statuses import webhooks
 from tests.factories import (
     OrderStatusFactory,
     StatusNotificationFactory,
@@ -75,9 +75,9 @@ def worker_database_url(tmp_path: Path) -> str:
 def delivery_states(database_url: str) -> list[tuple[str, str]]:
     if database_url.startswith("sqlite:///"):
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
-            rows = db.execute("SELECT kind, state FROM statuses_delivery").fetchall()
+            rows = db.execute("SELECT kind, state FROM notifications_delivery").fetchall()
         return sorted(rows)
-    from statuses.models import Delivery
+    from notifications.models import Delivery
 
     return sorted(Delivery.objects.values_list("kind", "state"))
 
@@ -144,4 +144,4 @@ def test_a_worker_delivers_a_status_change(broker, receiver, actor, tmp_path):
     # The console e-mail backend wrote the customer's mail to the worker's output.
     assert f"Subject: Order {order.pk} is now Shipped" in output
     assert "To: jana@mail.example" in output
-    assert "statuses.deliver_events" in output
+    assert "notifications.deliver_events" in output

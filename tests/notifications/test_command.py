@@ -9,9 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connections
 
+from notifications.management.commands import deliver_events
+from notifications.models import Delivery
 from orders import services
-from orders.management.commands import deliver_events
-from statuses.models import Delivery
 from tests.factories import (
     OrderStatusFactory,
     StatusNotificationFactory,

@@ -4,11 +4,11 @@ without losing or doubling any."""
 import pytest
 from django.db import transaction
 
+from notifications import delivery
+from notifications.models import Delivery
 from orders import services
 from orders.events import order_event_committed
 from orders.models import OrderEvent
-from statuses import delivery
-from statuses.models import Delivery
 from tests.factories import (
     OrderStatusFactory,
     StatusNotificationFactory,

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from notifications import delivery
+from notifications.models import Delivery, StatusNotification
 from orders import services
-from statuses import delivery
-from statuses.models import Delivery, StatusNotification
 from tests.factories import OrderStatusFactory, StatusNotificationFactory, order_with_items
 
 pytestmark = pytest.mark.django_db

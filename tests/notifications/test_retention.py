@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from notifications.delivery import CURSOR_NAME
+from notifications.models import Delivery, DeliveryAttempt, OutboxCursor
 from orders.models import OrderEvent
-from statuses.delivery import CURSOR_NAME
-from statuses.models import Delivery, DeliveryAttempt, OutboxCursor
 from tests.factories import DeliveryAttemptFactory, DeliveryFactory, OrderEventFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications import delivery, webhooks
+from notifications.models import Delivery
 from orders import services
 from orders.models import OrderEvent
-from statuses import delivery, webhooks
-from statuses.models import Delivery
 from tests.factories import OrderStatusFactory, WebhookSubscriptionFactory, order_with_items
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
+from notifications import delivery
+from notifications.models import Delivery
 from orders import services
-from statuses import delivery
-from statuses.models import Delivery
 from tests.factories import WebhookSubscriptionFactory, order_with_items
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

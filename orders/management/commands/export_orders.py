@@ -1,3 +1,4 @@
+import functools
 import os
 import sys
 import tempfile
@@ -10,6 +11,7 @@ from tqdm import tqdm
 
 from orders.exports import WRITERS, ExportFilter, iter_in_chunks, orders_for_export
 from orders.models import Channel
+from orders.reference_data import references_for
 from statuses.models import OrderStatus
 
 
@@ -43,7 +45,9 @@ class Command(BaseCommand):
             choices=sorted(WRITERS),
             required=True,
             help="csv: one row per order with the main columns; jsonl: one Order object per "
-            "line, as GET /System/Orders/{id} answers it.",
+            "line, as GET /System/Orders/{id} answers it (plus its import_key), after a first "
+            "line with the channels, companies, carriers, ways of shipping and paying and "
+            "statuses they use: what import_orders reads.",
         )
         parser.add_argument(
             "--from",
@@ -74,6 +78,9 @@ class Command(BaseCommand):
         queryset = orders_for_export(filters)
         total = queryset.count()
         write = WRITERS[options["format"]]
+        if options["format"] == "jsonl":
+            references = references_for(queryset)
+            write = functools.partial(write, references=references)
         progress = dict(
             total=total, unit="order", file=sys.stderr, disable=options["verbosity"] == 0
         )

@@ -2,27 +2,50 @@ import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from tqdm import tqdm
 
 from orders.actors import Actor
-from orders.imports import CREATED, FAILED, SKIPPED, import_lines
+from orders.imports import CREATED, FAILED, REFERENCES, SKIPPED, import_lines
+
+
+def unapplied_migrations(database: str = DEFAULT_DB_ALIAS) -> int:
+    """How many migrations the database lacks (all of them on an empty database)."""
+    executor = MigrationExecutor(connections[database])
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 class Command(BaseCommand):
     help = (
         "Import orders from a JSON Lines file, one order per line in the API's Order wire "
         "shape (as `export_orders --format jsonl` writes). Each order is created through the "
-        "services all or nothing; a line whose external_order_id exists already is skipped, "
-        "so running it again changes nothing. Bad lines are reported by number on stderr and "
-        "the rest are imported; the exit code is non-zero if any line failed."
+        "services all or nothing; a line whose external_order_id (or import_key) exists "
+        "already is skipped, so running it again changes nothing. The export's first line "
+        "lists the channels, companies, carriers, ways of shipping and paying and statuses "
+        "the orders use; they are matched here by name, and --create-missing creates those "
+        "this instance lacks. Bad lines are reported by number on stderr and the rest are "
+        "imported; the exit code is non-zero if any line failed."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE.jsonl", help="The file to import.")
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="Create the reference objects of the file's references line that do not "
+            "exist here (matched by name; e.g. into a fresh instance).",
+        )
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args, file: str, create_missing: bool, **options):
         if not os.path.isfile(file):
             raise CommandError(f"{file}: no such file.")
+        missing = unapplied_migrations()
+        if missing:
+            raise CommandError(
+                f"The database is not migrated ({missing} migrations to apply): run "
+                "`manage.py migrate` first."
+            )
         actor = Actor.for_command("import_orders")
         counts = {CREATED: 0, SKIPPED: 0, FAILED: 0}
         with (
@@ -36,8 +59,12 @@ class Command(BaseCommand):
             ) as bar,
         ):
             position = 0
-            for outcome in import_lines(lines, actor=actor):
-                counts[outcome.outcome] += 1
+            for outcome in import_lines(lines, actor=actor, create_missing=create_missing):
+                if outcome.outcome == REFERENCES:
+                    with tqdm.external_write_mode(file=sys.stderr):
+                        self.stdout.write(f"line {outcome.number}: {outcome.reason}")
+                else:
+                    counts[outcome.outcome] += 1
                 if outcome.outcome == FAILED:
                     # Moves the bar out of the way while the line is printed.
                     with tqdm.external_write_mode(file=sys.stderr):

@@ -5,8 +5,10 @@ from orders.demo import seed
 
 
 class Command(BaseCommand):
-    help = "Create realistic demo orders through the order services (with items, payments, "
-    "trackings, history). Safe to run again: it adds more orders."
+    help = (
+        "Create realistic demo orders through the order services (with items, payments, "
+        "trackings, history). Safe to run again: it adds more orders."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

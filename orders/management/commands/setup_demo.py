@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from config.env import server_address
 from orders.api_keys import create_api_key
 from orders.demo import seed
 from orders.models import ApiKey, Order
@@ -10,13 +11,29 @@ DEMO_KEY_NAME = "Demo key"
 DEMO_PASSWORD = "demo-orders"
 
 
+def browser_base(host: str, port: int) -> str:
+    """The address to open for a server listening on host:port (all interfaces: this machine)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
-    help = "Prepare a local demo: a staff login and sample orders (only what is missing)."
+    help = (
+        "Prepare a local demo: a staff login, an API key and sample orders (only what is "
+        "missing). Prints the addresses `make run` serves on (HOST and PORT, as config/env.py "
+        "reads them)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--orders", type=int, default=60)
+        parser.add_argument("--orders", type=int, default=60, help="Sample orders (default 60).")
+        parser.add_argument(
+            "--new-key",
+            action="store_true",
+            help="Make a new demo API key and print it, switching off the earlier demo keys "
+            "(their plain text was shown once and cannot be shown again).",
+        )
 
-    def handle(self, *args, orders: int, **options):
+    def handle(self, *args, orders: int, new_key: bool, **options):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
@@ -28,21 +45,25 @@ class Command(BaseCommand):
             seed(orders)
         # A key for the API console; its plain text exists only now, so it is shown once.
         api_key = ""
-        if not ApiKey.objects.filter(name=DEMO_KEY_NAME).exists():
+        earlier_keys = ApiKey.objects.filter(name=DEMO_KEY_NAME, active=True)
+        if new_key:
+            earlier_keys.update(active=False)
+        if new_key or not ApiKey.objects.filter(name=DEMO_KEY_NAME).exists():
             _, api_key = create_api_key(name=DEMO_KEY_NAME)
+        base = browser_base(*server_address())
         self.stdout.write(
             "\n".join(
                 [
                     "",
                     "Demo ready:",
-                    "  Back office  http://127.0.0.1:8000/admin/",
+                    f"  Back office  {base}/admin/",
                     f"  Staff login  {DEMO_USER} / {DEMO_PASSWORD}"
                     + ("" if created else "  (password as first set)"),
-                    "  API console  http://127.0.0.1:8000/System/docs",
+                    f"  API console  {base}/System/docs",
                     f"  API key      {api_key}"
                     if api_key
                     else f"  API key      '{DEMO_KEY_NAME}' was shown when first made "
-                    "(make another: manage.py create_api_key NAME)",
+                    '(a new one: make manage ARGS="setup_demo --new-key")',
                     f"  Orders       {Order.objects.count()}",
                     "",
                 ]

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from statuses.retention import purge_events, purgeable_events
+from notifications.retention import purge_events, purgeable_events
 
 
 class Command(BaseCommand):

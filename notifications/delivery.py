@@ -3,7 +3,7 @@ per order and receiver, with exponential backoff and a final "failed" state.
 
 Two steps, both safe to run from any number of processes at once:
 
-1. `dispatch_events()` reads committed events after the stored cursor (statuses/outbox.py)
+1. `dispatch_events()` reads committed events after the stored cursor (notifications/outbox.py)
    and, in ONE transaction, creates a Delivery per event x interested receiver and moves
    the cursor. A crash before the commit leaves the cursor where it was, so nothing is lost
    (the signal after commit only wakes this up sooner).
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from orders.models import OrderEvent
 
-from . import notifications, webhooks
+from . import status_notifications, webhooks
 from .models import (
     Delivery,
     DeliveryAttempt,
@@ -46,7 +46,7 @@ CURSOR_NAME = "deliveries"
 # --- 1. outbox -> deliveries ---------------------------------------------------------------
 
 
-def _deliveries_for(event: OrderEvent, subscriptions, status_notifications) -> list:
+def _deliveries_for(event: OrderEvent, subscriptions, status_notes) -> list:
     """The Delivery rows an event calls for (receivers created after it get nothing)."""
     rows = []
     # Due since the event happened.
@@ -58,8 +58,8 @@ def _deliveries_for(event: OrderEvent, subscriptions, status_notifications) -> l
                     **base, kind=DeliveryKind.WEBHOOK, target=f"sub:{sub.pk}", subscription=sub
                 )
             )
-    status_id = notifications.status_of(event)
-    for note in status_notifications:
+    status_id = status_notifications.status_of(event)
+    for note in status_notes:
         if note.status_id != status_id or note.created_at > event.created_at:
             continue
         if note.send_email:
@@ -171,8 +171,8 @@ def _attempt(delivery: Delivery) -> webhooks.Outcome:
     event = delivery.event
     if delivery.kind == DeliveryKind.EMAIL:
         try:
-            notifications.send_email(delivery.notification, event)
-        except notifications.NotificationError as exc:
+            status_notifications.send_email(delivery.notification, event)
+        except status_notifications.NotificationError as exc:
             return webhooks.Outcome(400, str(exc))  # will not get better: no retry
         except Exception as exc:  # the mail server: may work later
             return webhooks.Outcome(None, f"{type(exc).__name__}: {exc}")

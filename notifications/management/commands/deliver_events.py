@@ -5,8 +5,8 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from statuses import delivery
-from statuses.models import DeliveryState
+from notifications import delivery
+from notifications.models import DeliveryState
 
 
 class Command(BaseCommand):

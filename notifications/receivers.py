@@ -29,7 +29,7 @@ def wake() -> bool:
     return True
 
 
-@receiver(order_event_committed, dispatch_uid="statuses.wake_delivery")
+@receiver(order_event_committed, dispatch_uid="notifications.wake_delivery")
 def wake_delivery(sender, event, **kwargs):
     """An event committed: deliver it (and anything else due) now rather than later."""
     wake()

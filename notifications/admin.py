@@ -150,7 +150,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description="order", ordering="order_id")
     def order_link(self, obj):
-        url = reverse("admin:statuses_delivery_changelist") + f"?order_id={obj.order_id}"
+        url = reverse("admin:notifications_delivery_changelist") + f"?order_id={obj.order_id}"
         return format_html('<a href="{}">#{}</a>', url, obj.order_id)
 
     @admin.display(description="state", ordering="state")
@@ -159,7 +159,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_redeliver_permission(self, request):
         # The log is read-only in the admin; sending again is a separate right.
-        return request.user.has_perm("statuses.change_delivery")
+        return request.user.has_perm("notifications.change_delivery")
 
     @admin.action(description="Redeliver the selected deliveries", permissions=["redeliver"])
     def redeliver(self, request, queryset):
@@ -208,7 +208,7 @@ class EmittedEventAdmin(admin.ModelAdmin):
         counts = [(s, n) for s, n in counts if n]
         if not counts:
             return "—"
-        url = reverse("admin:statuses_delivery_changelist") + f"?event__id__exact={obj.pk}"
+        url = reverse("admin:notifications_delivery_changelist") + f"?event__id__exact={obj.pk}"
         parts = format_html_join(
             ", ",
             '<span style="color:{}">{} {}</span>',

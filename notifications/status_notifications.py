@@ -8,8 +8,9 @@ from django.urls import reverse
 from orders.api.links import absolute
 from orders.events import ORDER_STATUS_CHANGED
 from orders.money import format_money
+from statuses.models import OrderStatus
 
-from .models import OrderStatus, StatusNotification
+from .models import StatusNotification
 
 # An order gets a status through order_status_assign, which emits order.status_changed.
 STATUS_EVENTS = (ORDER_STATUS_CHANGED,)
