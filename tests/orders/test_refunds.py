@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
+from notifications import delivery
+from notifications.models import Delivery
 from orders import services
 from orders.errors import InvalidInput, ItemRefunded, NotFound, RefundTooLarge, TransitionNotAllowed
 from orders.models import Order, OrderEvent, Payment, Refund
-from statuses import delivery
-from statuses.models import Delivery
 from tests.factories import ShippingMethodFactory, WebhookSubscriptionFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
