@@ -6,7 +6,9 @@ can give them. A WSGI app without Django (psycopg 3, orjson, hand-written SQL):
 
 Per request: one API-key check (the hash of orders/api_keys.py); for a listing the same
 exact COUNT as ours, the page's ids, then those orders with their items and trackings
-aggregated in SQL (json_agg); orjson writes the answer. One connection per worker process.
+aggregated in SQL (json_agg) and their discount joined; orjson writes the answer, with
+our rules (a country or currency code that is not 2 or 3 letters is null, as iso_code()
+in orders/api/serializers.py says). One connection per worker process.
 Serve it with `gunicorn bench.floor:application`; it reads DATABASE_URL, PUBLIC_BASE_URL,
 MONEY_LOCALE and TIME_ZONE like the app. It is a yardstick, not a second API: it answers
 only these requests, and bench.run checks its answers equal ours before timing anything.
@@ -50,7 +52,7 @@ ITEM = (
     f"i.note, i.vat, {_price('unit_price_base')}, {_price('unit_price_final')}, "
     f"{_price('unit_price_final')} - {_price('unit_price_base')}, "
     f"{_price('original_price_base')}, {_price('original_price_final')}, "
-    f"{_price('original_price_final')} - {_price('original_price_base')})"
+    f"{_price('original_price_final')} - {_price('original_price_base')}, i.kind)"
 )
 
 ORDERS = f"""
@@ -69,9 +71,11 @@ SELECT o.id, o.customer_id, o.company_id, o.channel_id, o.date_order, o.date_mat
          WHERE t.order_id = o.id)::text,
        o.shipping_state, o.closing_state, host(o.ip), o.external_order_prefix,
        o.external_order_id, o.external_payment_id, o.external_payment_url,
-       s.id, s.name, s.icon, s.color, s.sort, s.complete_order, s.cancel_order
+       s.id, s.name, s.icon, s.color, s.sort, s.complete_order, s.cancel_order,
+       o.refunded::float8, o.payment_state, d.type, d.value::float8, d.reason
   FROM orders_order o
   LEFT JOIN statuses_orderstatus s ON s.id = o.status_id
+  LEFT JOIN orders_orderdiscount d ON d.order_id = o.id
 """
 ONE_ORDER = ORDERS + " WHERE o.id = %s"
 SOME_ORDERS = ORDERS + " WHERE o.id = ANY(%s)"
@@ -90,6 +94,7 @@ class MoneyWords:
     from Python's own formatting (an unusual grouping), Babel itself answers, cached."""
 
     PROBES = ["0", "0.5", "7", "12.1", "999.99", "1000", "12345.67", "1234567.891", "100000"]
+    PROBES += ["-" + probe for probe in PROBES[1:]]  # discount lines are negative
 
     def __init__(self, locale: str):
         self.locale = locale
@@ -104,18 +109,25 @@ class MoneyWords:
     def _babel(self, amount, currency: str) -> str:
         return format_currency(Decimal(repr(amount)), currency, locale=self.locale)
 
-    def _formatter(self, currency: str):
-        digits = get_currency_precision(currency)
-        sample = format_currency(Decimal("1234567.891"), currency, locale=self.locale)
+    def _affixes(self, amount: str, currency: str) -> tuple[str, str, str]:
+        """(prefix, number, suffix) of Babel's `amount` in `currency`."""
+        sample = format_currency(Decimal(amount), currency, locale=self.locale)
         first = next(i for i, c in enumerate(sample) if c.isdigit())
         last = max(i for i, c in enumerate(sample) if c.isdigit())
-        prefix, number, suffix = sample[:first], sample[first : last + 1], sample[last + 1 :]
+        return sample[:first], sample[first : last + 1], sample[last + 1 :]
+
+    def _formatter(self, currency: str):
+        digits = get_currency_precision(currency)
+        prefix, number, suffix = self._affixes("1234567.891", currency)
+        negative_prefix, _, negative_suffix = self._affixes("-1234567.891", currency)
         group = number[1] if not number[1].isdigit() else ""
         decimal = number[-digits - 1] if digits else ""
         table = str.maketrans({",": group, ".": decimal})
         spec = f",.{digits}f"
 
         def fast(amount: float) -> str:
+            if amount < 0:
+                return negative_prefix + format(-amount, spec).translate(table) + negative_suffix
             return prefix + format(amount, spec).translate(table) + suffix
 
         if all(fast(float(p)) == self._babel(float(p), currency) for p in self.PROBES):
@@ -306,11 +318,12 @@ class Floor:
             shipping_state, closing_state, ip, external_order_prefix,
             external_order_id, external_payment_id, external_payment_url,
             status_id, status_name, status_icon, status_color, status_sort, complete, cancel,
+            refunded, payment_state, discount_type, discount_value, discount_reason,
         ) = row  # fmt: skip
         items = []
         for (
             item_id, article, code, item_name, count, ordered, waiting, item_note, vat,
-            base, final, vat_value, original_base, original_final, original_vat_value,
+            base, final, vat_value, original_base, original_final, original_vat_value, kind,
         ) in orjson.loads(items_json) if items_json else ():  # fmt: skip
             items.append(
                 {
@@ -328,6 +341,7 @@ class Floor:
                     else self.price(
                         original_base, original_final, vat, original_vat_value, currency
                     ),
+                    "kind": kind,
                 }
             )
         trackings = [
@@ -356,7 +370,7 @@ class Floor:
             "street": street,
             "city": city,
             "zip": zip_code,
-            "state_code": state_code,
+            "state_code": iso_code(state_code, 2),
             "company_nr": company_nr,
             "company_vat": company_vat,
             "delivery_email": delivery_email,
@@ -365,12 +379,12 @@ class Floor:
             "delivery_street": delivery_street,
             "delivery_city": delivery_city,
             "delivery_zip": delivery_zip,
-            "delivery_state_code": delivery_state_code,
+            "delivery_state_code": iso_code(delivery_state_code, 2),
             "note": note,
             "our_note": our_note,
             "hash": order_hash,
-            "main_currency_code": main_currency,
-            "order_currency_code": currency,
+            "main_currency_code": iso_code(main_currency, 3),
+            "order_currency_code": iso_code(currency, 3),
             "currency_rate": currency_rate,
             "money": money,
             "paid": paid,
@@ -402,7 +416,19 @@ class Floor:
                 "complete_order": complete,
                 "cancel_order": cancel,
             },
+            "refunded": refunded,
+            "payment_state": payment_state,
+            "discount": None
+            if discount_type is None
+            else {"type": discount_type, "value": discount_value, "reason": discount_reason},
         }
+
+
+def iso_code(value: str | None, length: int) -> str | None:
+    """iso_code() of orders/api/serializers.py: a code of `length` letters, else null."""
+    if value and len(value) == length and value.isascii() and value.isalpha():
+        return value
+    return None
 
 
 def _last(query: dict, name: str) -> str | None:

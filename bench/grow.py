@@ -9,16 +9,19 @@
    that may have one a tracking number, and half of them a note, also through the services:
    about 3 items, 1 tracking and 5 history records per order, as in the issue.
 3. Copies the sample in SQL (INSERT ... SELECT over generate_series) until there are N
-   orders. Copy g of template t keeps t's items, tracking, history, status, customer, money
-   and version, and gets: id g, a new unguessable hash, its own external order id, payment
-   id and tracking number, and every date shifted together so that date_order falls
-   somewhere in the three years before the sample. Outbox events are not copied (nothing
-   read by the benchmark uses them; the feed serves the sample's).
+   orders. Copy g of template t keeps t's items (fee and discount lines too), tracking,
+   history, status, customer, money, version and money rows (the discount, the payments,
+   the refunds and their lines, each pointing at the copy's own items and payment record),
+   and gets: id g, a new unguessable hash, its own external order id, payment id and
+   tracking number, and every date shifted together so that date_order falls somewhere
+   in the three years before the sample. Outbox events are not copied (nothing read by
+   the benchmark uses them; the feed serves the sample's).
 4. VACUUM ANALYZE, the state autovacuum leaves a table in soon after a bulk load.
 
 Running it again grows to the new N, or does nothing when the database has N orders.
-`--check` runs `check_orders` (money = sum of items, payment state, dates, a "created"
-record) over every order afterwards.
+`--check` runs `check_orders` (money = sum of the lines, VAT per rate, paid = the counting
+payments, refunded <= paid in, payment state, dates, a "created" record) over every order
+afterwards.
 """
 
 import argparse
@@ -143,6 +146,48 @@ def _template_table(ids: list[int]) -> None:
         )
         if cursor.fetchone():
             raise RuntimeError("A sample order has two trackings; copies would share a number.")
+        # The rows others point at get their copies' ids from a rank (see copy_id).
+        for table in RANKED:
+            cursor.execute(f"DROP TABLE IF EXISTS bench_rank_{table}")
+            cursor.execute(
+                f"CREATE TEMP TABLE bench_rank_{table} AS "
+                "SELECT x.id, (row_number() OVER (ORDER BY bt.k, x.id)) - 1 AS r "
+                f"FROM orders_{table} x JOIN bench_template bt ON bt.id = x.order_id"
+            )
+            cursor.execute(f"ALTER TABLE bench_rank_{table} ADD PRIMARY KEY (id)")
+            cursor.execute(f"ANALYZE bench_rank_{table}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE bench_template")
+
+
+# The tables whose copies are pointed at by other copies (a refund line at its item and
+# refund, a refund at its payment): their copies' ids are computed, not drawn.
+RANKED = ("orderitem", "payment", "refund")
+
+
+def ranked_ids() -> dict[str, tuple[int, int]]:
+    """Per RANKED table: (the first id free for copies, how many rows the sample has)."""
+    from django.db import connection
+
+    found = {}
+    with connection.cursor() as cursor:
+        for table in RANKED:
+            cursor.execute(
+                f"SELECT (SELECT coalesce(max(id), 0) + 1 FROM orders_{table}), "
+                f"(SELECT count(*) FROM bench_rank_{table})"
+            )
+            found[table] = cursor.fetchone()
+    return found
+
+
+def copy_id(table: str, alias: str) -> str:
+    """The id of copy g of row `alias`.id of a RANKED table. The sample's rows of that
+    table are numbered r = 0..n-1 by (template, id); g = size * q + k, so copy g of the
+    row ranked r gets base + (q - q0) * n + r: unique, dense, and ascending with g."""
+    return (
+        f"(%({table}_base)s::bigint + (g / %(size)s - %(q0)s) * %({table}_count)s::bigint "
+        f"+ {alias}.r)"
+    )
 
 
 def padded(width: int) -> str:
@@ -150,11 +195,23 @@ def padded(width: int) -> str:
     return f"lpad(g::text, greatest({width}, length(g::text)), '0')"
 
 
-def _copy_batch(first: int, last: int, size: int, anchor, salt: str) -> None:
-    """Orders first..last (ids), each a copy of template (id mod size), with what hangs on it."""
+def _copy_batch(
+    first: int, last: int, size: int, anchor, salt: str, *, q0: int, ranked: dict
+) -> None:
+    """Orders first..last (ids), each a copy of template (id mod size), with what hangs on
+    it: items, tracking, history, the discount, payments, refunds and their lines."""
     from django.db import connection
 
-    from orders.models import HistoryRecord, Order, OrderItem, Tracking
+    from orders.models import (
+        HistoryRecord,
+        Order,
+        OrderDiscount,
+        OrderItem,
+        Payment,
+        Refund,
+        RefundLine,
+        Tracking,
+    )
 
     # g: the new order's id; bt: its template. Every date moves by the same shift.
     source = (
@@ -198,7 +255,42 @@ def _copy_batch(first: int, last: int, size: int, anchor, salt: str) -> None:
         "o",
     )
     item_columns, item_values = copy_select(
-        OrderItem, {"id": None, "order_id": "g", "created_at": shifted("created_at", "i")}, "i"
+        OrderItem,
+        {
+            "id": copy_id("orderitem", "ri"),
+            "order_id": "g",
+            "created_at": shifted("created_at", "i"),
+        },
+        "i",
+    )
+    discount_columns, discount_values = copy_select(
+        OrderDiscount, {"id": None, "order_id": "g", "created_at": shifted("created_at", "d")}, "d"
+    )
+    payment_columns, payment_values = copy_select(
+        Payment,
+        {
+            "id": copy_id("payment", "rp"),
+            "order_id": "g",
+            # The gateway's id, as the order's external_payment_id of the copy.
+            "external_id": "regexp_replace(p.external_id, '[0-9]+$', g::text)",
+            "created_at": shifted("created_at", "p"),
+        },
+        "p",
+    )
+    refund_columns, refund_values = copy_select(
+        Refund,
+        {
+            "id": copy_id("refund", "rf"),
+            "order_id": "g",
+            "payment_id": copy_id("payment", "rp"),
+            "created_at": shifted("created_at", "f"),
+        },
+        "f",
+    )
+    line_columns, line_values = copy_select(
+        RefundLine,
+        {"id": None, "refund_id": copy_id("refund", "rf"), "item_id": copy_id("orderitem", "ri")},
+        "l",
     )
     tracking_columns, tracking_values = copy_select(
         Tracking,
@@ -233,13 +325,31 @@ def _copy_batch(first: int, last: int, size: int, anchor, salt: str) -> None:
         "step": STEP,
         "spread": SPREAD_SECONDS,
         "salt": salt,
+        "q0": q0,
+        **{f"{table}_base": base for table, (base, _) in ranked.items()},
+        **{f"{table}_count": count for table, (_, count) in ranked.items()},
     }
     statements = [
         f"INSERT INTO orders_order ({order_columns}) SELECT {order_values} "
         f"FROM {source} JOIN orders_order o ON o.id = bt.id",
         # ORDER BY: the copies' items and records keep their template's id order.
         f"INSERT INTO orders_orderitem ({item_columns}) SELECT {item_values} "
-        f"FROM {source} JOIN orders_orderitem i ON i.order_id = bt.id ORDER BY g, i.id",
+        f"FROM {source} JOIN orders_orderitem i ON i.order_id = bt.id "
+        "JOIN bench_rank_orderitem ri ON ri.id = i.id ORDER BY g, i.id",
+        f"INSERT INTO orders_orderdiscount ({discount_columns}) SELECT {discount_values} "
+        f"FROM {source} JOIN orders_orderdiscount d ON d.order_id = bt.id ORDER BY g",
+        f"INSERT INTO orders_payment ({payment_columns}) SELECT {payment_values} "
+        f"FROM {source} JOIN orders_payment p ON p.order_id = bt.id "
+        "JOIN bench_rank_payment rp ON rp.id = p.id ORDER BY g, p.id",
+        f"INSERT INTO orders_refund ({refund_columns}) SELECT {refund_values} "
+        f"FROM {source} JOIN orders_refund f ON f.order_id = bt.id "
+        "JOIN bench_rank_refund rf ON rf.id = f.id "
+        "JOIN bench_rank_payment rp ON rp.id = f.payment_id ORDER BY g, f.id",
+        f"INSERT INTO orders_refundline ({line_columns}) SELECT {line_values} "
+        f"FROM {source} JOIN orders_refund f ON f.order_id = bt.id "
+        "JOIN bench_rank_refund rf ON rf.id = f.id "
+        "JOIN orders_refundline l ON l.refund_id = f.id "
+        "JOIN bench_rank_orderitem ri ON ri.id = l.item_id ORDER BY g, l.id",
         f"INSERT INTO orders_tracking ({tracking_columns}) SELECT {tracking_values} "
         f"FROM {source} JOIN orders_tracking t ON t.order_id = bt.id ORDER BY g, t.id",
         f"INSERT INTO orders_historyrecord ({history_columns}) SELECT {history_values} "
@@ -251,7 +361,16 @@ def _copy_batch(first: int, last: int, size: int, anchor, salt: str) -> None:
             cursor.execute(statement, params)
 
 
-TABLES = ["orders_order", "orders_orderitem", "orders_tracking", "orders_historyrecord"]
+TABLES = [
+    "orders_order",
+    "orders_orderitem",
+    "orders_tracking",
+    "orders_historyrecord",
+    "orders_orderdiscount",
+    "orders_payment",
+    "orders_refund",
+    "orders_refundline",
+]
 # Above this many new orders, secondary indexes are dropped and built again afterwards:
 # one sorted build is much faster than millions of random inserts into big indexes.
 REBUILD_INDEXES_FROM = 100_000
@@ -307,31 +426,56 @@ def _is_superuser() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def orphans(first_id: int) -> list[str]:
-    """Foreign keys of copies (order id >= first_id) that point nowhere: the check the
-    skipped per-row triggers would have made, in one anti-join per key."""
+def copied_models() -> list:
+    """The models a copy writes rows of (order first; TABLES in the same order)."""
+    from orders.models import (
+        HistoryRecord,
+        Order,
+        OrderDiscount,
+        OrderItem,
+        Payment,
+        Refund,
+        RefundLine,
+        Tracking,
+    )
+
+    return [Order, OrderItem, Tracking, HistoryRecord, OrderDiscount, Payment, Refund, RefundLine]
+
+
+def last_ids() -> dict[str, int]:
+    """Per copied table, its highest id (0 when empty): every copy made after is above."""
     from django.db import connection
 
-    from orders.models import HistoryRecord, Order, OrderItem, Tracking
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f"(SELECT coalesce(max(id), 0) FROM {table})" for table in TABLES)
+        )
+        return dict(zip(TABLES, cursor.fetchone(), strict=True))
+
+
+def orphans(after: dict[str, int]) -> list[str]:
+    """Foreign keys of copies (rows with an id above `after`, from last_ids()) that point
+    nowhere: the check the skipped per-row triggers would have made, one anti-join per key."""
+    from django.db import connection
 
     problems = []
     with connection.cursor() as cursor:
-        for model in (Order, OrderItem, Tracking, HistoryRecord):
-            order_column = "id" if model is Order else "order_id"
+        for model in copied_models():
+            table = model._meta.db_table
             for field in model._meta.concrete_fields:
                 if not field.is_relation:
                     continue
                 target = field.related_model._meta
                 cursor.execute(
-                    f"SELECT count(*) FROM {model._meta.db_table} x "
-                    f"WHERE x.{order_column} >= %s AND x.{field.column} IS NOT NULL "
+                    f"SELECT count(*) FROM {table} x "
+                    f"WHERE x.id > %s AND x.{field.column} IS NOT NULL "
                     f"AND NOT EXISTS (SELECT 1 FROM {target.db_table} y "
                     f"WHERE y.{target.pk.column} = x.{field.column})",
-                    [first_id],
+                    [after[table]],
                 )
                 missing = cursor.fetchone()[0]
                 if missing:
-                    problems.append(f"{model._meta.db_table}.{field.column}: {missing} orphans")
+                    problems.append(f"{table}.{field.column}: {missing} orphans")
     return problems
 
 
@@ -365,6 +509,8 @@ def grow_to(
     anchor = Order.objects.filter(pk__in=ids).aggregate(first=Min("date_order"))["first"]
     anchor -= timedelta(seconds=1)  # every copy is older than the sample
     _template_table(ids)
+    ranked = ranked_ids()
+    before = last_ids()
     salt = secrets.token_hex(16)
     first_id = next_id = Order.objects.aggregate(last=Max("id"))["last"] + 1
     skip_triggers = _is_superuser()
@@ -384,7 +530,15 @@ def grow_to(
                 cursor.execute("SET LOCAL jit = off")
                 if skip_triggers:
                     cursor.execute("SET LOCAL session_replication_role = replica")
-                _copy_batch(next_id, next_id + size - 1, len(ids), anchor, salt)
+                _copy_batch(
+                    next_id,
+                    next_id + size - 1,
+                    len(ids),
+                    anchor,
+                    salt,
+                    q0=first_id // len(ids),
+                    ranked=ranked,
+                )
             next_id += size
             added += size
             if progress:
@@ -393,15 +547,19 @@ def grow_to(
         if restore_indexes():
             log("built the secondary indexes again")
     if skip_triggers:
-        if problems := orphans(first_id):
+        if problems := orphans(before):
             raise RuntimeError("Copies with broken foreign keys: " + "; ".join(problems))
         log("checked the copies' foreign keys")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('orders_order', 'id'), "
-            "(SELECT max(id) FROM orders_order))"
-        )
+        # The ids written explicitly: their sequences move past them.
+        for table in ("orders_order", *(f"orders_{name}" for name in RANKED)):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
         cursor.execute("DROP TABLE IF EXISTS bench_template")
+        for name in RANKED:
+            cursor.execute(f"DROP TABLE IF EXISTS bench_rank_{name}")
     return added
 
 
@@ -414,13 +572,15 @@ def vacuum_analyze() -> None:
 
 
 def counts() -> dict[str, int]:
-    from orders.models import HistoryRecord, Order, OrderItem, Tracking
+    from orders.models import HistoryRecord, Order, OrderItem, Payment, Refund, Tracking
 
     return {
         "orders": Order.objects.count(),
         "items": OrderItem.objects.count(),
         "trackings": Tracking.objects.count(),
         "history": HistoryRecord.objects.count(),
+        "payments": Payment.objects.count(),
+        "refunds": Refund.objects.count(),
     }
 
 

@@ -11,9 +11,10 @@ from rest_framework.test import APIClient
 from bench import floor, grow
 from bench.run import first_difference
 from orders import services
+from orders.actors import Actor
 from orders.api_keys import create_api_key
 from orders.checks import check_orders
-from orders.models import HistoryRecord, Order, OrderItem, Tracking
+from orders.models import HistoryRecord, Order, OrderItem, Payment, Tracking
 
 BASE_URL = "https://orders.bench.example"
 SAMPLE, GROWN = 8, 40
@@ -30,7 +31,7 @@ def grown(db, actor):
     """A sample made by the services (plus a JPY order with original prices, for the
     rarer paths of the Order answer), copied in SQL up to GROWN orders."""
     grow.seed_sample(SAMPLE - 1)
-    services.order_create(
+    jpy = services.order_create(
         actor=actor,
         name="Yui Tanaka",
         email="yui@mail.example",
@@ -45,6 +46,20 @@ def grown(db, actor):
                 article_id=7,
             )
         ],
+    )
+    # Its money rows, for the copies to carry over: a discount, a payment, a refund of
+    # one unit plus an amount. Its codes stay blank: the answers say null.
+    services.order_discount_set(
+        order_id=jpy.pk, actor=actor, type="amount", value=Decimal("500"), reason="Voucher"
+    )
+    services.order_mark_paid(order_id=jpy.pk, actor=actor, payment_id="PAY-0000042")
+    tea_set = jpy.items.get(kind="product")
+    services.order_refund(
+        order_id=jpy.pk,
+        actor=actor,
+        lines=[(tea_set.pk, 1)],
+        amount=Decimal("300"),
+        reason="One cup broken",
     )
     with connection.cursor() as cursor:
         # The sample's deferred foreign key checks run now, not at a commit that a test
@@ -81,6 +96,48 @@ def test_grown_orders_keep_the_orders_invariants(grown):
     for tracking in Tracking.objects.exclude(order_id__in=grown):
         record = HistoryRecord.objects.get(order_id=tracking.order_id, type="tracking")
         assert record.name.endswith(tracking.tracking_number)
+
+
+def money_rows(order: Order) -> tuple:
+    """What an order's money rows say, without their ids."""
+    return (
+        [(i.kind, i.vat, i.count, i.unit_price_final, i.returned_count) for i in order.items.all()],
+        [(p.kind, p.status, p.amount) for p in order.payments.order_by("id")],
+        [
+            (f.amount, f.extra_amount, [(line.item.name, line.count) for line in f.lines.all()])
+            for f in order.refunds.order_by("id")
+        ],
+        (order.discount.type, order.discount.value) if hasattr(order, "discount") else None,
+    )
+
+
+@pytest.mark.postgres
+def test_copies_carry_the_money_rows_of_their_template(grown):
+    template = Order.objects.get(order_currency_code="JPY", pk__in=grown)
+    copies = Order.objects.filter(order_currency_code="JPY").exclude(pk__in=grown)
+    assert copies.count() == (GROWN - SAMPLE) // SAMPLE
+    for copy in copies:
+        assert money_rows(copy) == money_rows(template)
+        assert (copy.paid, copy.refunded, copy.payment_state) == (
+            template.paid,
+            template.refunded,
+            template.payment_state,
+        )
+        refund = copy.refunds.get()
+        # The copy's refund is its own: its payment record and its lines' items are the copy's.
+        assert refund.payment.order_id == copy.pk
+        assert {line.item.order_id for line in refund.lines.all()} == {copy.pk}
+        payment = copy.payments.get(kind="payment")
+        assert payment.external_id == f"PAY-{copy.pk}"
+        assert payment.created_at - template.payments.get(kind="payment").created_at == (
+            copy.date_order - template.date_order
+        )
+    # New money rows after growing get fresh ids: the sequences moved past the copies.
+    latest = copies.order_by("-id").first()
+    services.order_mark_paid(
+        order_id=latest.pk, actor=Actor.for_command("test"), amount=Decimal("1"), reason="Fix"
+    )
+    assert Payment.objects.filter(order=latest).count() == 3
 
 
 @pytest.mark.postgres
@@ -129,6 +186,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
         f"/System/Orders?per_page=100&status_id={open_status}&done=false",
         "/System/Orders?canceled=false&per_page=10&page=2",
     ]
+    compared = []
     for path in paths:
         ours = api.get(path)
         status, body = floor_get(app, path, key)
@@ -136,6 +194,14 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
         answer = ours.json()
         assert answer.get("orders", [answer]), f"{path} answers no order: compares nothing"
         assert first_difference(answer, floor.orjson.loads(body)) is None, path
+        compared += answer.get("orders", [answer])
+    # The rarer paths of the answer were among those compared.
+    kinds = {item["kind"] for order in compared for item in order["items"]}
+    assert {"product", "discount", "shipping"} <= kinds
+    assert any(order["discount"] for order in compared)
+    assert any(order["refunded"] > 0 for order in compared)
+    assert "partially_refunded" in {order["payment_state"] for order in compared}
+    assert any(order["state_code"] is None for order in compared)
 
 
 @pytest.mark.postgres
@@ -153,7 +219,7 @@ def test_the_floor_refuses_a_wrong_key(grown):
 @pytest.mark.parametrize("currency", ["EUR", "CZK", "JPY", "KWD"])
 def test_the_floors_money_words_are_babels(locale, currency):
     words = floor.MoneyWords(locale)
-    for amount in ["0", "0.01", "3.45", "19.90", "1210", "12345.678", "9876543.21"]:
+    for amount in ["0", "0.01", "3.45", "19.90", "1210", "12345.678", "9876543.21", "-4.13"]:
         rounded = Decimal(amount).quantize(Decimal(1).scaleb(-grow_precision(currency)))
         expected = format_currency(rounded, currency, locale=locale)
         assert words(float(rounded), currency) == expected
