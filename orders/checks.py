@@ -1,27 +1,49 @@
 """Checking the orders' invariants: what the services keep true, verified on the stored rows.
 
-Read in chunks by id; per chunk one query for the orders, one aggregate over their items
-(the sums are computed by the database) and one for their "created" history records, so
-a big table is checked in bounded memory with three queries per chunk.
+Read in chunks by id; per chunk one query for the orders and one per related table, each
+an aggregate computed by the database (lines by kind and VAT rate, payments by kind and
+status, refunds, discounts, "created" history records), so a big table is checked in
+bounded memory with six queries per chunk.
+
+The invariants:
+- money and money_base are the sums of all lines (goods + fees - discounts), weight of
+  the goods; each VAT rate's lines come to a whole amount of the currency and to no less
+  than 0 (a discount never takes a rate below zero), and the rates add up to money;
+- the discount lines are what the order's discount makes of its goods (none without
+  one); a fee line belongs to a method the order has;
+- paid is the sum of the successful payment records, refunded the sum of the refunds
+  (also of the refund rows), and never more was refunded than was paid in;
+- the payment state is what paid, refunded and money say; date_paid is set once money
+  came in; the shipping and closing states agree with their dates;
+- every order has its "created" history record.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 
 from .models import (
+    FEE_KINDS,
     ClosingState,
     HistoryRecord,
+    ItemKind,
     Order,
+    OrderDiscount,
     OrderItem,
+    Payment,
+    PaymentKind,
     PaymentState,
+    PaymentStatus,
+    Refund,
     ShippingState,
     payment_state_for,
 )
 from .money import round_money
+from .totals import discount_amount
 
 CHUNK_SIZE = 2000
 ZERO = Decimal("0")
@@ -34,6 +56,7 @@ COLUMNS = (
     "money_base",
     "weight",
     "paid",
+    "refunded",
     "date_paid",
     "payment_state",
     "shipping_state",
@@ -42,6 +65,8 @@ COLUMNS = (
     "date_delivered",
     "date_done",
     "date_canceled",
+    "shipping_id",
+    "payment_id",
 )
 
 
@@ -54,6 +79,19 @@ class Problem:
         return f"Order {self.order_id}: {self.what}"
 
 
+@dataclass
+class Facts:
+    """One order's related sums, as the database computed them."""
+
+    # (kind, vat) -> {"money", "money_base", "weight"}
+    lines: dict = field(default_factory=dict)
+    # (kind, status) -> sum of amounts
+    payments: dict = field(default_factory=dict)
+    refunds_total: Decimal = ZERO
+    discount: dict | None = None
+    has_created_record: bool = False
+
+
 def _line_sum(price_field: str) -> Sum:
     return Sum(
         ExpressionWrapper(
@@ -63,27 +101,44 @@ def _line_sum(price_field: str) -> Sum:
     )
 
 
-def _item_totals(first_id: int, last_id: int) -> dict[int, dict]:
-    rows = (
-        OrderItem.objects.filter(order_id__gte=first_id, order_id__lte=last_id)
-        .order_by()
-        .values("order_id")
+def _in_chunk(model, first_id: int, last_id: int):
+    return model.objects.filter(order_id__gte=first_id, order_id__lte=last_id).order_by()
+
+
+def _chunk_facts(first_id: int, last_id: int) -> dict[int, Facts]:
+    facts = defaultdict(Facts)
+    lines = (
+        _in_chunk(OrderItem, first_id, last_id)
+        .values("order_id", "kind", "vat")
         .annotate(
             money=_line_sum("unit_price_final"),
             money_base=_line_sum("unit_price_base"),
             weight=_line_sum("weight"),
         )
     )
-    return {row["order_id"]: row for row in rows}
-
-
-def _orders_with_created_record(first_id: int, last_id: int) -> set[int]:
-    return set(
-        HistoryRecord.objects.filter(order_id__gte=first_id, order_id__lte=last_id, type="created")
-        .order_by()
+    for row in lines:
+        facts[row["order_id"]].lines[(row["kind"], row["vat"])] = row
+    payments = (
+        _in_chunk(Payment, first_id, last_id)
+        .values("order_id", "kind", "status")
+        .annotate(amount=Sum("amount"))
+    )
+    for row in payments:
+        facts[row["order_id"]].payments[(row["kind"], row["status"])] = row["amount"]
+    refunds = _in_chunk(Refund, first_id, last_id).values("order_id").annotate(total=Sum("amount"))
+    for row in refunds:
+        facts[row["order_id"]].refunds_total = row["total"]
+    for row in _in_chunk(OrderDiscount, first_id, last_id).values("order_id", "type", "value"):
+        facts[row["order_id"]].discount = row
+    created = (
+        _in_chunk(HistoryRecord, first_id, last_id)
+        .filter(type="created")
         .values_list("order_id", flat=True)
         .distinct()
     )
+    for order_id in created:
+        facts[order_id].has_created_record = True
+    return facts
 
 
 def check_orders(
@@ -98,50 +153,154 @@ def check_orders(
         if not rows:
             return
         first_id, last_id = rows[0]["pk"], rows[-1]["pk"]
-        totals = _item_totals(first_id, last_id)
-        created = _orders_with_created_record(first_id, last_id)
+        facts = _chunk_facts(first_id, last_id)
         for row in rows:
-            yield from order_problems(row, totals.get(row["pk"]), row["pk"] in created)
+            yield from order_problems(row, facts.get(row["pk"]) or Facts())
         if progress:
             progress(len(rows))
         if len(rows) < chunk_size:
             return
 
 
-def order_problems(row: dict, totals: dict | None, has_created_record: bool) -> Iterator[Problem]:
-    """The invariants of one order (a `COLUMNS` row) against its items' sums."""
-    order_id, currency = row["pk"], row["order_currency_code"]
+def order_problems(row: dict, facts: Facts) -> Iterator[Problem]:
+    """The invariants of one order (a `COLUMNS` row) against its related sums."""
+    order_id = row["pk"]
 
     def problem(what: str) -> Problem:
         return Problem(order_id, what)
 
-    totals = totals or {}
-    for field in ("money", "money_base"):
-        expected = round_money(totals.get(field) or ZERO, currency)
-        if row[field] != expected:
-            stored = round_money(row[field], currency)
-            yield problem(f"{field} is {stored} but its items add up to {expected}")
-    weight = (totals.get("weight") or ZERO).quantize(WEIGHT_UNIT)
-    if row["weight"] != weight:
-        yield problem(f"weight is {row['weight']} kg but its items weigh {weight} kg")
-
+    yield from _line_problems(row, facts, problem)
+    yield from _discount_problems(row, facts, problem)
+    yield from _ledger_problems(row, facts, problem)
     yield from _payment_problems(row, problem)
     yield from _state_problems(row, problem)
-    if not has_created_record:
+    if not facts.has_created_record:
         yield problem('has no history record of type "created"')
 
 
+def _line_problems(row: dict, facts: Facts, problem) -> Iterator[Problem]:
+    currency = row["order_currency_code"]
+    sums = {"money": ZERO, "money_base": ZERO}
+    weight = ZERO
+    by_rate = defaultdict(lambda: [ZERO, ZERO])
+    for (kind, vat), line in facts.lines.items():
+        sums["money"] += line["money"] or ZERO
+        sums["money_base"] += line["money_base"] or ZERO
+        by_rate[vat][0] += line["money"] or ZERO
+        by_rate[vat][1] += line["money_base"] or ZERO
+        if kind == ItemKind.PRODUCT:
+            weight += line["weight"] or ZERO
+    money_right = True
+    for name in ("money", "money_base"):
+        expected = round_money(sums[name], currency)
+        if row[name] != expected:
+            money_right = False
+            stored = round_money(row[name], currency)
+            yield problem(f"{name} is {stored} but its items add up to {expected}")
+    weight = weight.quantize(WEIGHT_UNIT)
+    if row["weight"] != weight:
+        yield problem(f"weight is {row['weight']} kg but its items weigh {weight} kg")
+
+    # The VAT recap, as the invoice prints it: per rate, whole amounts, none below zero.
+    recap = ZERO
+    for vat in sorted(by_rate, reverse=True):
+        total, base = by_rate[vat]
+        rate = f"{vat.normalize():f} %"
+        if round_money(total, currency) != total or round_money(base, currency) != base:
+            yield problem(
+                f"lines at {rate} VAT come to {total.normalize():f}, finer than {currency} allows"
+            )
+        if total < ZERO or total - base < ZERO:
+            yield problem(f"lines at {rate} VAT come to {round_money(total, currency)} below 0")
+        recap += round_money(total, currency)
+    if money_right and recap != row["money"]:
+        yield problem(f"VAT by rate adds up to {recap}, not money {row['money']}")
+
+    for kind in FEE_KINDS:
+        relation = "shipping" if kind == ItemKind.SHIPPING else "payment"
+        has_line = any(k == kind for k, _ in facts.lines)
+        if has_line and row[f"{relation}_id"] is None:
+            yield problem(f"has a {relation} fee line but no {relation} method")
+
+
+def _discount_problems(row: dict, facts: Facts, problem) -> Iterator[Problem]:
+    currency = row["order_currency_code"]
+    goods = sum(
+        (line["money"] for (kind, _), line in facts.lines.items() if kind == ItemKind.PRODUCT),
+        ZERO,
+    )
+    lines = -sum(
+        (line["money"] for (kind, _), line in facts.lines.items() if kind == ItemKind.DISCOUNT),
+        ZERO,
+    )
+    discount = facts.discount
+    if discount is None:
+        if lines:
+            yield problem(f"has discount lines of {round_money(-lines, currency)} but no discount")
+        return
+    expected = discount_amount(
+        type=discount["type"], value=discount["value"], goods_total=goods, currency=currency
+    )
+    if lines != expected:
+        size = (
+            f"{discount['value'].normalize():f} %"
+            if discount["type"] == "percent"
+            else f"{round_money(discount['value'], currency)} {currency}"
+        )
+        yield problem(
+            f"discount lines add up to {round_money(-lines, currency)} but a {size} discount "
+            f"of {round_money(goods, currency)} is {-expected}"
+        )
+
+
+def _ledger_problems(row: dict, facts: Facts, problem) -> Iterator[Problem]:
+    currency = row["order_currency_code"]
+    counted = {
+        kind: amount
+        for (kind, status), amount in facts.payments.items()
+        if status == PaymentStatus.SUCCESS
+    }
+    paid = sum(counted.values(), ZERO)
+    refunded = -counted.get(PaymentKind.REFUND, ZERO)
+    paid_in = paid + refunded
+    if row["paid"] != paid:
+        stored = round_money(row["paid"], currency)
+        yield problem(f"paid is {stored} but its payments add up to {round_money(paid, currency)}")
+    if row["refunded"] != refunded:
+        stored = round_money(row["refunded"], currency)
+        yield problem(
+            f"refunded is {stored} but its refund payments add up to "
+            f"{round_money(refunded, currency)}"
+        )
+    if facts.refunds_total != refunded:
+        yield problem(
+            f"its refunds add up to {round_money(facts.refunds_total, currency)} but its refund "
+            f"payments to {round_money(refunded, currency)}"
+        )
+    if refunded > paid_in:
+        yield problem(
+            f"refunded {round_money(refunded, currency)} of only "
+            f"{round_money(paid_in, currency)} paid in"
+        )
+
+
 def _payment_problems(row: dict, problem) -> Iterator[Problem]:
-    state, paid, money = row["payment_state"], row["paid"], row["money"]
-    expected = payment_state_for(SimpleNamespace(paid=paid, money=money))
+    state, paid, money, refunded = (
+        row["payment_state"],
+        row["paid"],
+        row["money"],
+        row["refunded"],
+    )
+    expected = payment_state_for(SimpleNamespace(paid=paid, money=money, refunded=refunded))
     # Nothing to pay and nothing paid: unpaid is accepted too (orders created empty before
     # order_create settled the payment state kept it).
     unsettled_empty = state == PaymentState.UNPAID and money == ZERO and paid == ZERO
     if state != expected and not unsettled_empty:
         yield problem(f"payment state is {state} but paid {paid} of {money} means {expected}")
-    if paid > ZERO and row["date_paid"] is None:
+    # date_paid: when money last came in; empty only while nothing ever did.
+    if paid + refunded > ZERO and row["date_paid"] is None:
         yield problem(f"paid {paid} but has no date_paid")
-    if paid == ZERO and row["date_paid"] is not None:
+    if paid + refunded == ZERO and row["date_paid"] is not None:
         yield problem("has a date_paid but nothing paid")
 
 
@@ -169,10 +328,10 @@ _DATES = {
 def _state_problems(row: dict, problem) -> Iterator[Problem]:
     if row["payment_state"] not in PaymentState.values:
         yield problem(f"unknown payment state {row['payment_state']!r}")
-    for field, (required_dates, all_dates) in _DATES.items():
-        state = row[field]
+    for state_field, (required_dates, all_dates) in _DATES.items():
+        state = row[state_field]
         if state not in required_dates:
-            yield problem(f"unknown {field.replace('_', ' ')} {state!r}")
+            yield problem(f"unknown {state_field.replace('_', ' ')} {state!r}")
             continue
         for date_field in all_dates:
             must_be_set = date_field in required_dates[state]

@@ -44,3 +44,24 @@ class ItemsLocked(TransitionNotAllowed):
 class Duplicate(OrderError):
     kind = "conflict"
     code = "duplicate"
+
+
+class DerivedLine(OrderError):
+    """A fee or discount line: only its own service (method, discount) changes it."""
+
+    kind = "conflict"
+    code = "derived_line"
+
+
+class ItemRefunded(OrderError):
+    """The line has refunds that refer to it: it cannot be removed or shrunk below them."""
+
+    kind = "conflict"
+    code = "item_refunded"
+
+
+class RefundTooLarge(OrderError):
+    """More than was paid and not yet refunded, or more units than are left to refund."""
+
+    kind = "invalid"
+    code = "refund_exceeds_paid"

@@ -28,6 +28,7 @@ ORDER_CANCELED = "order.canceled"
 ORDER_ITEM_CHANGED = "order.item_changed"
 ORDER_TRACKING_ADDED = "order.tracking_added"
 ORDER_HISTORY_ADDED = "order.history_added"
+ORDER_REFUNDED = "order.refunded"
 
 EVENT_TYPES = [
     ORDER_CREATED,
@@ -41,6 +42,7 @@ EVENT_TYPES = [
     ORDER_ITEM_CHANGED,
     ORDER_TRACKING_ADDED,
     ORDER_HISTORY_ADDED,
+    ORDER_REFUNDED,
 ]
 
 

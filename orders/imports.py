@@ -14,6 +14,12 @@ trackings, the amount paid, the flags and the status. Ids of the order, its item
 its customer, the hash, the links and the dates of payment and shipping are not: the
 order gets new ones, the customer is matched by e-mail, and the lifecycle dates are
 those of the import.
+
+Fees are what the line charged, not what the methods charge here today: an item of `kind`
+`shipping` or `payment` is that method's fee (its price and VAT rate); a method with no
+such item was charged nothing (a line without `kind`, as the Retailys API writes it,
+has only product items, so its money is the sum of its items as before). Its items of
+`kind` `discount` together become an order discount of that amount ("As imported").
 """
 
 import json
@@ -28,7 +34,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from . import services
 from .actors import Actor
 from .errors import OrderError
-from .models import Order
+from .models import FEE_KINDS, ItemKind, Order
 from .money import round_money
 
 CREATED, SKIPPED, FAILED = "created", "skipped", "failed"
@@ -190,6 +196,26 @@ def item_data(item, number: int) -> services.ItemData:
     )
 
 
+def _kind(item, number: int) -> str:
+    kind = item.get("kind", ItemKind.PRODUCT) if isinstance(item, dict) else ItemKind.PRODUCT
+    if kind is None:
+        return ItemKind.PRODUCT
+    if kind not in ItemKind.values:
+        raise BadLine(f"items[{number}].kind must be one of {', '.join(ItemKind.values)}")
+    return kind
+
+
+def fee_data(item: dict, number: int) -> services.FeeData:
+    """A fee or discount item's unit price with VAT and its rate."""
+    key = f"items[{number}]"
+    price = _price(item.get("price"), f"{key}.price")
+    final = _decimal(price.get("final_price"), f"{key}.price.final_price")
+    vat = _decimal(price.get("vat"), f"{key}.price.vat")
+    if final is None or vat is None:
+        raise BadLine(f"{key}.price needs final_price and vat")
+    return services.FeeData(final_price=final, vat=vat)
+
+
 def _list(data: dict, key: str) -> list:
     value = data.get(key) or []
     if not isinstance(value, list):
@@ -210,7 +236,26 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
     if Order.objects.filter(external_order_id=external).exists():
         return None
     fields = order_fields(data)
-    items = [item_data(item, n) for n, item in enumerate(_list(data, "items"))]
+    items, fees, discount = [], {}, Decimal("0")
+    for n, item in enumerate(_list(data, "items")):
+        kind = _kind(item, n)
+        if kind in FEE_KINDS:
+            fees[kind] = fee_data(item, n)
+        elif kind == ItemKind.DISCOUNT:
+            line = fee_data(item, n)  # one line per VAT rate, count 1, never positive
+            if line.final_price > 0:
+                raise BadLine(f"items[{n}] is a discount: its price cannot be positive")
+            discount -= line.final_price
+        else:
+            items.append(item_data(item, n))
+    # The methods are set after the order exists, with the fee the line charged (or none).
+    methods = {
+        ItemKind.SHIPPING: fields.pop("shipping_id", None),
+        ItemKind.PAYMENT: fields.pop("payment_id", None),
+    }
+    for kind in fees:
+        if methods[kind] is None:
+            raise BadLine(f"a {kind} fee needs the order's {kind} method")
     trackings = _list(data, "trackings")
     paid = _decimal(data.get("paid"), "paid")
     flags = {flag: _flag(data, flag) for flag in FLAGS}
@@ -221,6 +266,20 @@ def import_order(data: dict, *, actor: Actor) -> Order | None:
         order = services.order_create(
             actor=actor, items=items, external_order_id=external, **fields
         )
+        if discount > 0:
+            order = services.order_discount_set(
+                order_id=order.pk, actor=actor, type="amount", value=discount, reason="As imported"
+            )
+        for kind, method_id in methods.items():
+            if method_id is None:
+                continue
+            fee = fees.get(kind) or services.FeeData(final_price=Decimal("0"), vat=Decimal("0"))
+            set_method = (
+                services.order_set_shipping_method
+                if kind == ItemKind.SHIPPING
+                else services.order_set_payment_method
+            )
+            order = set_method(order_id=order.pk, actor=actor, **{f"{kind}_id": method_id}, fee=fee)
         if expected_money is not None:
             money = round_money(expected_money, order.order_currency_code)
             if money != order.money:

@@ -132,6 +132,14 @@ class ChargeMethod(models.Model):
         default=ZERO,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    free_from = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text="With VAT, in the method's currency: the fee is 0 when the order's goods "
+        "(after its discount) reach this. Empty: never free.",
+    )
 
     class Meta:
         abstract = True
@@ -139,6 +147,11 @@ class ChargeMethod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def currency_code(self) -> str:
+        """Prices are in the channel's currency; a method of no channel is in the main one."""
+        return self.channel.currency_code if self.channel_id else settings.MAIN_CURRENCY
 
 
 class ShippingMethod(ChargeMethod):
@@ -158,6 +171,8 @@ class PaymentState(models.TextChoices):
     UNPAID = "unpaid", "Unpaid"
     PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
 
 
 class ShippingState(models.TextChoices):
@@ -199,7 +214,14 @@ def is_not_delivered(order: "Order") -> bool:
 
 
 def payment_state_for(order: "Order") -> str:
-    # Nothing paid is unpaid, even while the order has nothing to pay yet.
+    """The payment state `paid` and `refunded` (both net, from the payment records) say.
+
+    Once something was refunded: refunded when nothing is held any more, partially
+    refunded while money is still held. Before that: unpaid, partially paid, paid against
+    the order's money. Nothing paid is unpaid, even while there is nothing to pay yet.
+    """
+    if order.refunded > ZERO:
+        return PaymentState.REFUNDED if order.paid <= ZERO else PaymentState.PARTIALLY_REFUNDED
     if order.paid <= ZERO:
         return PaymentState.UNPAID
     if order.paid < order.money:
@@ -266,7 +288,10 @@ class Order(FSMModelMixin, models.Model):
     money_base = models.DecimalField(
         **MONEY, default=ZERO, editable=False, help_text="Without VAT."
     )
+    # Both are sums of the order's payment records, written only by the payment services:
+    # paid = what is held now (payments, corrections and refunds), refunded = what went back.
     paid = models.DecimalField(**MONEY, default=ZERO, editable=False)
+    refunded = models.DecimalField(**MONEY, default=ZERO, editable=False)
     date_paid = models.DateTimeField(null=True, blank=True, editable=False)
     weight = models.DecimalField(
         max_digits=12, decimal_places=3, default=ZERO, editable=False, help_text="kg"
@@ -318,6 +343,9 @@ class Order(FSMModelMixin, models.Model):
             models.CheckConstraint(condition=Q(money__gte=0), name="order_money_not_negative"),
             models.CheckConstraint(condition=Q(paid__gte=0), name="order_paid_not_negative"),
             models.CheckConstraint(
+                condition=Q(refunded__gte=0), name="order_refunded_not_negative"
+            ),
+            models.CheckConstraint(
                 condition=Q(currency_rate__gt=0), name="order_currency_rate_positive"
             ),
             # Delivery needs a shipment: a delivered order was sent first.
@@ -359,7 +387,8 @@ class Order(FSMModelMixin, models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return max(self.money - self.paid, ZERO)
+        """What the customer still owes: a refunded amount is no longer owed."""
+        return max(self.money - self.refunded - self.paid, ZERO)
 
     # --- transitions: they only change the instance; services save and record ----
 
@@ -371,6 +400,14 @@ class Order(FSMModelMixin, models.Model):
     )
     def settle_payment(self) -> None:
         """Move the payment state to what `paid` against `money` says."""
+
+    @transition(
+        field=payment_state,
+        source="*",
+        target=GET_STATE(payment_state_for, states=PaymentState.values),
+    )
+    def settle_refund(self) -> None:
+        """After a refund: also on a canceled order (its money goes back)."""
 
     @transition(
         field=shipping_state,
@@ -404,10 +441,28 @@ class Order(FSMModelMixin, models.Model):
         self.date_canceled = timezone.now()
 
 
+class ItemKind(models.TextChoices):
+    """What a line is. Fee and discount lines are written only by their services (the
+    totals code derives them); the item services touch only products."""
+
+    PRODUCT = "product", "Product"
+    SHIPPING = "shipping", "Shipping fee"
+    PAYMENT = "payment", "Payment fee"
+    DISCOUNT = "discount", "Discount"
+
+
+FEE_KINDS = (ItemKind.SHIPPING, ItemKind.PAYMENT)
+
+
 class OrderItem(models.Model):
-    """One line of an order. Prices are per unit in the order's currency."""
+    """One line of an order. Prices are per unit in the order's currency.
+
+    The order's money is the sum of all its lines: products, the shipping and payment fee
+    lines (one of each at most) and the discount lines (negative, one per VAT rate).
+    """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=10, choices=ItemKind.choices, default=ItemKind.PRODUCT)
     article_id = models.BigIntegerField(
         null=True, blank=True, help_text="The article's id in the shop's catalog, if any."
     )
@@ -434,15 +489,47 @@ class OrderItem(models.Model):
     weight = models.DecimalField(
         max_digits=10, decimal_places=3, default=ZERO, help_text="Unit weight in kg."
     )
+    free_from = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Fee lines: the goods total (with VAT, after the discount, in the order's "
+        "currency) from which the fee is 0; the method's threshold when it was set.",
+    )
+    returned_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="How many came back (marked by a refund)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(count__gt=0), name="item_count_positive"),
+            models.CheckConstraint(condition=Q(kind__in=ItemKind.values), name="item_kind_known"),
+            # Discount lines are the only negative ones, and they are never positive.
             models.CheckConstraint(
-                condition=Q(unit_price_base__gte=0, unit_price_final__gte=0),
+                condition=Q(kind=ItemKind.DISCOUNT)
+                | Q(unit_price_base__gte=0, unit_price_final__gte=0),
                 name="item_prices_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ItemKind.DISCOUNT)
+                | Q(unit_price_base__lte=0, unit_price_final__lte=0, count=1),
+                name="item_discount_not_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_count__lte=F("count")), name="item_returned_within_count"
+            ),
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=Q(kind__in=FEE_KINDS),
+                name="item_one_fee_line_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "vat"],
+                condition=Q(kind=ItemKind.DISCOUNT),
+                name="item_one_discount_line_per_rate",
             ),
             models.CheckConstraint(
                 condition=Q(original_price_base__gte=0) | Q(original_price_base__isnull=True),
@@ -451,8 +538,10 @@ class OrderItem(models.Model):
             models.CheckConstraint(
                 condition=Q(vat__gte=0, vat__lte=100), name="item_vat_between_0_and_100"
             ),
+            # VAT adds to a price and to a discount's size (-12.10 with VAT is -10.00 without).
             models.CheckConstraint(
-                condition=Q(unit_price_final__gte=F("unit_price_base")),
+                condition=Q(kind=ItemKind.DISCOUNT, unit_price_final__lte=F("unit_price_base"))
+                | (~Q(kind=ItemKind.DISCOUNT) & Q(unit_price_final__gte=F("unit_price_base"))),
                 name="item_final_price_includes_vat",
             ),
             models.CheckConstraint(condition=Q(weight__gte=0), name="item_weight_not_negative"),
@@ -472,6 +561,10 @@ class OrderItem(models.Model):
     @property
     def total_vat(self) -> Decimal:
         return self.total_final - self.total_base
+
+    @property
+    def is_product(self) -> bool:
+        return self.kind == ItemKind.PRODUCT
 
 
 class Tracking(models.Model):
@@ -563,6 +656,166 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.order_id}"
+
+
+# --- Money: the order discount, the payments ledger, refunds --------------------------
+
+
+class DiscountType(models.TextChoices):
+    AMOUNT = "amount", "Amount"
+    PERCENT = "percent", "Percent"
+
+
+class RecordedBy(models.Model):
+    """Who wrote a money record, as the history records it."""
+
+    actor = models.CharField(max_length=200, help_text="Who did it, in words.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        "orders.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=HistorySource.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class OrderDiscount(RecordedBy):
+    """A discount on the whole order: an amount (with VAT, in the order's currency) or a
+    percentage of the goods. Its lines (kind "discount") are derived from it by the totals
+    code, split over the VAT rates of the products; fees are not discounted."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="discount")
+    type = models.CharField(max_length=10, choices=DiscountType.choices)
+    value = models.DecimalField(**MONEY)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="discount_value_positive"),
+            models.CheckConstraint(
+                condition=~Q(type=DiscountType.PERCENT) | Q(value__lte=100),
+                name="discount_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = " %" if self.type == DiscountType.PERCENT else ""
+        return f"Discount {self.value.normalize()}{unit} on order {self.order_id}"
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", "Payment"
+    CORRECTION = "correction", "Correction"
+    REFUND = "refund", "Refund"
+
+
+class PaymentStatus(models.TextChoices):
+    """The wire's payment status (PATCH paid `status`); only success counts in `paid`."""
+
+    SUCCESS = "success", "Success"
+    DENIED = "denied", "Denied"
+    CANCELED = "canceled", "Canceled"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Payment(RecordedBy):
+    """One entry of the order's payments ledger; `Order.paid` is the sum of the successful
+    ones. Signed, in the order's currency: a payment is positive, a refund negative, a
+    correction either. Written only by the payment services; never changed."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField(max_length=10, choices=PaymentKind.choices)
+    status = models.CharField(
+        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.SUCCESS
+    )
+    amount = models.DecimalField(**MONEY)
+    currency_code = models.CharField(max_length=3, validators=[validate_currency_code])
+    method = models.ForeignKey(
+        PaymentMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    external_id = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    gateway_status = models.CharField(
+        max_length=100, blank=True, help_text="The payment gateway's own status text."
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="payment_order_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=PaymentKind.PAYMENT) & Q(amount__gt=0))
+                | (Q(kind=PaymentKind.REFUND) & Q(amount__lt=0))
+                | (Q(kind=PaymentKind.CORRECTION) & ~Q(amount=0)),
+                name="payment_amount_sign_fits_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency_code} #{self.order_id}"
+
+    def save(self, *args, **kwargs):
+        # The ledger is evidence: an entry, once written, is never rewritten.
+        if not self._state.adding:
+            raise ValueError("Payments are append-only.")
+        super().save(*args, **kwargs)
+
+    @property
+    def counts(self) -> bool:
+        """Only successful records count in the order's paid."""
+        return self.status == PaymentStatus.SUCCESS
+
+
+class Refund(RecordedBy):
+    """Money given back: by lines (products or fees, with a count) and/or an amount. Its
+    ledger entry is `payment` (a negative payment of the same amount)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(**MONEY, help_text="In total: the lines plus the extra amount.")
+    extra_amount = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Given back beyond the lines (goodwill, a partial)."
+    )
+    reason = models.CharField(max_length=300)
+    mark_returned = models.BooleanField(default=False, help_text="The refunded products came back.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(extra_amount__gte=0), name="refund_extra_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} #{self.order_id}"
+
+
+class RefundLine(models.Model):
+    """A line of a refund: how many units of an order line went back, and for how much."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="refund_lines")
+    count = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0), name="refund_line_count_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="refund_line_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} x item {self.item_id}"
 
 
 # --- API keys --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ The rounding rule (one place, used by every caller):
   per line as final - base.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import (
     format_currency,
@@ -59,3 +59,25 @@ def format_money(amount: Decimal | None, currency: str) -> str | None:
     if amount is None:
         return None
     return format_currency(amount, currency, locale=settings.MONEY_LOCALE)
+
+
+def currency_rate(currency: str, main: str) -> Decimal:
+    """Units of the main currency per unit of `currency` (settings.CURRENCY_RATES), 1 if none."""
+    if currency == main:
+        return Decimal("1")
+    try:
+        return Decimal(settings.CURRENCY_RATES.get(currency, "1"))
+    except InvalidOperation:
+        return Decimal("1")
+
+
+def convert(
+    amount: Decimal, *, currency: str, to: str, main: str, rate_to_main: Decimal
+) -> Decimal:
+    """`amount` of `currency` in the currency `to`, whose rate to the main currency is
+    `rate_to_main` (an order's currency_rate); a third currency goes through the main one
+    at its configured rate. Not rounded: the caller rounds once, in `to`."""
+    if currency == to:
+        return amount
+    in_main = amount if currency == main else amount * currency_rate(currency, main)
+    return in_main / rate_to_main

@@ -18,12 +18,19 @@ def can_pay(order: Order) -> bool:
     return not order.canceled
 
 
+def can_refund(order: Order) -> bool:
+    """Money held can go back whatever the order's state (open, done or canceled)."""
+    return order.paid > 0
+
+
 def available_actions(order: Order) -> list[str]:
     """The lifecycle actions the order allows now, in the order staff meet them."""
     actions = ["paid"] if can_pay(order) else []
     for action, method in ACTION_TRANSITIONS.items():
         if can_proceed(getattr(order, method)):
             actions.append(action)
+    if can_refund(order):
+        actions.append("refund")
     return actions
 
 

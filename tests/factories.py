@@ -16,8 +16,12 @@ from orders.models import (
     Customer,
     HistoryRecord,
     Order,
+    OrderDiscount,
     OrderItem,
+    Payment,
     PaymentMethod,
+    Refund,
+    RefundLine,
     Shipper,
     ShippingMethod,
     Tracking,
@@ -141,6 +145,59 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     unit_price_base = Decimal("10.00")
     vat = Decimal("21")
     unit_price_final = Decimal("12.10")
+
+
+class OrderDiscountFactory(factory.django.DjangoModelFactory):
+    """A discount row alone: its lines are derived by the services (use
+    services.order_discount_set when money must be right)."""
+
+    class Meta:
+        model = OrderDiscount
+
+    order = factory.SubFactory(OrderFactory)
+    type = "percent"
+    value = Decimal("10")
+    reason = "Loyal customer"
+    actor = "staff"
+    source = "admin"
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    order = factory.SubFactory(OrderFactory)
+    kind = "payment"
+    status = "success"
+    amount = Decimal("12.10")
+    currency_code = factory.SelfAttribute("order.order_currency_code")
+    actor = "GoPay"
+    source = "api"
+
+
+class RefundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Refund
+
+    order = factory.SubFactory(OrderFactory)
+    payment = factory.SubFactory(
+        PaymentFactory, order=factory.SelfAttribute("..order"), kind="refund", amount=Decimal("-5")
+    )
+    amount = Decimal("5")
+    extra_amount = Decimal("5")
+    reason = "Damaged in transit"
+    actor = "staff"
+    source = "admin"
+
+
+class RefundLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RefundLine
+
+    refund = factory.SubFactory(RefundFactory)
+    item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..refund.order"))
+    count = 1
+    amount = Decimal("12.10")
 
 
 class TrackingFactory(factory.django.DjangoModelFactory):

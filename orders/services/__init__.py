@@ -3,12 +3,13 @@ saves an order. Each service is atomic, locks the order row, checks its rule, ch
 state, recomputes the money, and records history and an outbox event in the same
 transaction."""
 
+from .discounts import order_discount_remove, order_discount_set
+from .fees import FeeData, order_set_payment_method, order_set_shipping_method
 from .items import ItemData, order_item_add, order_item_remove, order_item_update
 from .lifecycle import (
     order_cancel,
     order_mark_delivered,
     order_mark_done,
-    order_mark_paid,
     order_mark_sent,
     order_status_assign,
 )
@@ -21,14 +22,20 @@ from .orders import (
     order_update,
     order_update_delivery_address,
 )
+from .payments import order_mark_paid
+from .refunds import RefundLineData, order_refund, refund_options
 
 __all__ = [
     "CREATE_FIELDS",
     "DELIVERY_FIELDS",
     "EDITABLE_FIELDS",
+    "FeeData",
     "ItemData",
+    "RefundLineData",
     "order_cancel",
     "order_create",
+    "order_discount_remove",
+    "order_discount_set",
     "order_history_add",
     "order_item_add",
     "order_item_remove",
@@ -37,8 +44,12 @@ __all__ = [
     "order_mark_done",
     "order_mark_paid",
     "order_mark_sent",
+    "order_refund",
+    "order_set_payment_method",
+    "order_set_shipping_method",
     "order_status_assign",
     "order_tracking_add",
     "order_update",
     "order_update_delivery_address",
+    "refund_options",
 ]

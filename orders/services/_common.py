@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
+from .. import totals
 from ..errors import NotFound, TransitionNotAllowed
-from ..models import Order
-from ..money import round_money
+from ..models import FEE_KINDS, ItemKind, Order, OrderDiscount, OrderItem
 from ..rules import available_actions, describe_state
 
 ZERO = Decimal("0")
@@ -46,27 +46,93 @@ def refuse(order: Order, action: str) -> TransitionNotAllowed:
     )
 
 
-def set_totals(order: Order, lines) -> None:
-    """Set money, money_base and weight from item lines (dicts or OrderItems with
-    unit_price_final, unit_price_base, weight, count), and the payment state from them."""
+def recompute_totals(order: Order) -> None:
+    """The one totals function: derive the discount lines and the fee lines' prices from
+    the product lines (rules in orders/totals.py), then set money, money_base and weight
+    from all lines, and the payment state. Every service that changes the lines, the fees
+    or the discount calls it, inside its transaction with the order locked."""
     currency = order.order_currency_code
-    money = money_base = weight = ZERO
-    for line in lines:
-        get = line.get if isinstance(line, dict) else line.__getattribute__
-        count = get("count")
-        money += get("unit_price_final") * count
-        money_base += get("unit_price_base") * count
-        weight += get("weight") * count
-    order.money = round_money(money, currency)
-    order.money_base = round_money(money_base, currency)
+    lines = list(OrderItem.objects.filter(order=order).order_by("id"))
+    products = [line for line in lines if line.kind == ItemKind.PRODUCT]
+    discount = OrderDiscount.objects.filter(order=order).first()
+    discount_lines = _sync_discount_lines(
+        order, discount, products, [line for line in lines if line.kind == ItemKind.DISCOUNT]
+    )
+    goods_after_discount = sum(
+        (line.unit_price_final * line.count for line in [*products, *discount_lines]), ZERO
+    )
+    fees = [line for line in lines if line.kind in FEE_KINDS]
+    for fee in fees:
+        settle_fee(fee, goods_after_discount)
+    order.money, order.money_base = totals.line_totals(
+        [*products, *fees, *discount_lines], currency
+    )
+    weight = sum((line.weight * line.count for line in products), ZERO)
     order.weight = weight.quantize(WEIGHT_UNIT)
     if not order.canceled:
         order.settle_payment()
 
 
-def recompute_totals(order: Order) -> None:
-    """Recompute the order's totals from its items as stored."""
-    set_totals(order, order.items.values("unit_price_final", "unit_price_base", "weight", "count"))
+def discount_line_name(discount: OrderDiscount) -> str:
+    size = f" {discount.value.normalize():f} %" if discount.type == "percent" else ""
+    return f"Discount{size}: {discount.reason}"[:300]
+
+
+def _sync_discount_lines(order, discount, products, existing) -> list[OrderItem]:
+    """Make the stored discount lines what the discount and the products call for; lines
+    of a rate that stays keep their id (so clients see the same line change)."""
+    wanted = []
+    if discount is not None:
+        wanted = totals.discount_shares(
+            type=discount.type,
+            value=discount.value,
+            products=products,
+            currency=order.order_currency_code,
+        )
+    by_rate = {line.vat: line for line in existing}
+    result = []
+    for share in wanted:
+        line = by_rate.pop(share.vat, None) or OrderItem(
+            order=order, kind=ItemKind.DISCOUNT, vat=share.vat, count=1, ordered=1
+        )
+        values = {
+            "name": discount_line_name(discount),
+            "note": "",
+            "unit_price_final": -share.final,
+            "unit_price_base": -share.base,
+        }
+        if line.pk is None or any(getattr(line, k) != v for k, v in values.items()):
+            for field, value in values.items():
+                setattr(line, field, value)
+            line.save()
+        result.append(line)
+    if by_rate:
+        OrderItem.objects.filter(pk__in=[line.pk for line in by_rate.values()]).delete()
+    return result
+
+
+def fee_snapshot(fee: OrderItem) -> tuple[Decimal, Decimal]:
+    """(base, final) the fee's method charged when it was set (kept in price_original
+    while the fee is free)."""
+    if fee.original_price_final is not None:
+        return fee.original_price_base, fee.original_price_final
+    return fee.unit_price_base, fee.unit_price_final
+
+
+def settle_fee(fee: OrderItem, goods_after_discount: Decimal) -> None:
+    """Charge the fee line its snapshot price, or 0 while the goods reach its threshold."""
+    if fee.free_from is None:
+        return
+    base, final = fee_snapshot(fee)
+    if totals.fee_is_free(fee.free_from, goods_after_discount) and final > ZERO:
+        values = (ZERO, ZERO, base, final)
+    else:
+        values = (base, final, None, None)
+    fields = ("unit_price_base", "unit_price_final", "original_price_base", "original_price_final")
+    if tuple(getattr(fee, f) for f in fields) != values:
+        for field, value in zip(fields, values, strict=True):
+            setattr(fee, field, value)
+        fee.save(update_fields=fields)
 
 
 TOTAL_FIELDS = ("money", "money_base", "weight", "payment_state")

@@ -1,14 +1,20 @@
-"""Order items: add, change, remove. Items change only while the order is open and not sent."""
+"""Order items: add, change, remove. Items change only while the order is open and not sent.
+
+These services touch only product lines: a fee or discount line is changed by its own
+service (the order's methods, its discount) and refused here with code `derived_line`.
+A product line that has refunds cannot be removed, nor its count set below what was
+refunded (code `item_refunded`)."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Sum
 
 from .. import events
 from ..actors import Actor
-from ..errors import InvalidInput, ItemsLocked, NotFound
-from ..models import Order, OrderItem
+from ..errors import DerivedLine, InvalidInput, ItemRefunded, ItemsLocked, NotFound
+from ..models import ItemKind, Order, OrderItem
 from ..money import round_money, unit_prices
 from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
 
@@ -33,7 +39,7 @@ class ItemData:
     waiting_count: int = 0
 
 
-def _decimal(value, field: str) -> Decimal | None:
+def decimal_value(value, field: str) -> Decimal | None:
     if value is None:
         return None
     try:
@@ -51,10 +57,13 @@ def item_values(data: ItemData, currency: str) -> dict:
         raise InvalidInput("An item needs a name.", field="name")
     if not isinstance(data.count, int) or isinstance(data.count, bool) or data.count < 1:
         raise InvalidInput("count must be a whole number of at least 1.", field="count")
-    vat = _decimal(data.vat, "vat")
+    vat = decimal_value(data.vat, "vat")
     if vat is None or not (0 <= vat <= 100):
         raise InvalidInput("vat must be a percentage from 0 to 100.", field="vat")
-    final, base = _decimal(data.final_price, "final_price"), _decimal(data.base_price, "base_price")
+    final, base = (
+        decimal_value(data.final_price, "final_price"),
+        decimal_value(data.base_price, "base_price"),
+    )
     if final is None and base is None:
         raise InvalidInput("price needs final_price or base_price.", field="price")
     for value, field in ((final, "final_price"), (base, "base_price")):
@@ -62,8 +71,8 @@ def item_values(data: ItemData, currency: str) -> dict:
             raise InvalidInput(f"{field} cannot be negative.", field=field)
     unit_base, unit_final = unit_prices(vat=vat, currency=currency, final=final, base=base)
 
-    orig_final = _decimal(data.original_final_price, "price_original.final_price")
-    orig_base = _decimal(data.original_base_price, "price_original.base_price")
+    orig_final = decimal_value(data.original_final_price, "price_original.final_price")
+    orig_base = decimal_value(data.original_base_price, "price_original.base_price")
     if (orig_final is not None and orig_final < 0) or (orig_base is not None and orig_base < 0):
         raise InvalidInput("price_original cannot be negative.", field="price_original")
     original_base = original_final = None
@@ -71,7 +80,7 @@ def item_values(data: ItemData, currency: str) -> dict:
         original_base, original_final = unit_prices(
             vat=vat, currency=currency, final=orig_final, base=orig_base
         )
-    weight = _decimal(data.weight, "weight") or Decimal("0")
+    weight = decimal_value(data.weight, "weight") or Decimal("0")
     if weight < 0:
         raise InvalidInput("weight cannot be negative.", field="weight")
     for value, field in ((data.ordered, "ordered"), (data.waiting_count, "waiting_count")):
@@ -108,9 +117,31 @@ def _lock_editable(order_id) -> Order:
 
 def _get_item(order: Order, item_id) -> OrderItem:
     try:
-        return order.items.get(pk=item_id)
+        item = order.items.get(pk=item_id)
     except (OrderItem.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"Order {order.pk} has no item {item_id}.", code="item_not_found") from None
+    if item.kind != ItemKind.PRODUCT:
+        follows = "discount" if item.kind == ItemKind.DISCOUNT else f"{item.kind} method"
+        raise DerivedLine(
+            f"Item {item.pk} of order {order.pk} is a {item.get_kind_display().lower()} line.",
+            detail=f"It follows the order's {follows}: change that instead.",
+        )
+    return item
+
+
+def refunded_count(item: OrderItem) -> int:
+    return item.refund_lines.aggregate(count=Sum("count"))["count"] or 0
+
+
+def _check_refunds(item: OrderItem, new_count: int | None) -> None:
+    """A refunded line stays: it cannot be removed (None) or shrunk below its refunds."""
+    refunded = refunded_count(item)
+    if refunded and (new_count is None or new_count < refunded):
+        raise ItemRefunded(
+            f"Item {item.pk} has {refunded} refunded: it cannot be "
+            f"{'removed' if new_count is None else f'set to {new_count}'}.",
+            field="count",
+        )
 
 
 def _finish(order: Order, before: dict, *, actor: Actor, name: str, item_changes: dict) -> None:
@@ -148,7 +179,9 @@ def order_item_update(*, order_id: int, item_id: int, actor: Actor, item: ItemDa
     order = _lock_editable(order_id)
     existing = _get_item(order, item_id)
     old = _item_summary(existing)
-    for field, value in item_values(item, order.order_currency_code).items():
+    values = item_values(item, order.order_currency_code)
+    _check_refunds(existing, values["count"])
+    for field, value in values.items():
         setattr(existing, field, value)
     existing.save()
     before = snapshot(order, TOTAL_FIELDS)
@@ -167,6 +200,7 @@ def order_item_remove(*, order_id: int, item_id: int, actor: Actor) -> Order:
     """Remove an item. Only while the order is open and not sent."""
     order = _lock_editable(order_id)
     existing = _get_item(order, item_id)
+    _check_refunds(existing, None)
     old = _item_summary(existing)
     existing.delete()
     before = snapshot(order, TOTAL_FIELDS)

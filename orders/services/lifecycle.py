@@ -3,17 +3,14 @@
 Rules (each is a row of the transition table in tests/orders/test_lifecycle.py):
 - sent requires an open order; delivered requires an open, sent order.
 - cancel requires an open order that is not delivered; done requires an open order.
-- paid is refused on a canceled order.
+- paid is refused on a canceled order (services.payments has its rules).
 - Repeating a transition the order has already made (sent on a sent order) succeeds,
   changes nothing and writes no history, so clients can retry safely.
 - An illegal transition raises TransitionNotAllowed, whose message names the current
   state and whose detail lists what is allowed now.
 """
 
-from decimal import Decimal
-
 from django.db import transaction
-from django.utils import timezone
 from django_fsm import can_proceed
 
 from statuses.models import OrderStatus
@@ -22,8 +19,6 @@ from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput
 from ..models import Order
-from ..money import round_money
-from ..rules import can_pay
 from ._common import diff, lock_order, refuse, save_order, snapshot
 
 STATE_FIELDS = ("payment_state", "shipping_state", "closing_state", "status_id")
@@ -114,61 +109,6 @@ def order_cancel(*, order_id: int, actor: Actor) -> Order:
         event_type=events.ORDER_CANCELED,
         name="Order canceled",
     )
-
-
-@transaction.atomic
-def order_mark_paid(
-    *,
-    order_id: int,
-    actor: Actor,
-    amount: Decimal | None = None,
-    payment_id: str | None = None,
-    payment_status: str | None = None,
-    payment_url: str | None = None,
-) -> Order:
-    """Record what the customer has paid so far (the total, not an increment).
-
-    Without an amount the order is paid in full (its money). Refused on a canceled
-    order. The payment state follows: unpaid, partially paid, or paid once the
-    amount reaches the order's money.
-    """
-    order = lock_order(order_id)
-    if not can_pay(order):
-        raise refuse(order, "paid")
-    if amount is None:
-        amount = order.money
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
-        raise InvalidInput("paid must be an amount of 0 or more.", field="paid")
-    before = snapshot(
-        order,
-        ("paid", "payment_state", "external_payment_id", "payment_status", "external_payment_url"),
-    )
-    order.paid = round_money(amount, order.order_currency_code)
-    if payment_id is not None:
-        order.external_payment_id = payment_id
-    if payment_status is not None:
-        order.payment_status = payment_status
-    if payment_url is not None:
-        order.external_payment_url = payment_url
-    order.settle_payment()
-    changed = diff(before, order)
-    if not changed:
-        return order
-    if "paid" in changed:
-        order.date_paid = timezone.now() if order.paid > 0 else None
-    save_order(order)
-    events.record(
-        order,
-        actor=actor,
-        history_type="payment",
-        name=f"Payment recorded: {order.paid} {order.order_currency_code}",
-        status=order.payment_status,
-        event_type=events.ORDER_PAID,
-        changes=changed,
-        customer_visible=True,
-        payload={"paid": order.paid, "payment_state": order.payment_state},
-    )
-    return order
 
 
 # Status flag -> (Order transition, verb, event, history name)

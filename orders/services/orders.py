@@ -1,7 +1,6 @@
 """Creating orders and changing their data."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +11,10 @@ from django.utils import timezone
 from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput, TransitionNotAllowed
-from ..models import Channel, Company, Customer, Order, OrderItem, PaymentMethod, ShippingMethod
-from ._common import TOTAL_FIELDS, diff, lock_order, save_order, set_totals, snapshot
+from ..models import Channel, Company, Customer, ItemKind, Order, OrderItem
+from ..money import currency_rate
+from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
+from .fees import METHODS, apply_method, fee_line, find_method
 from .items import ItemData, item_values
 
 # Protected fsm fields: set only by transitions, so never cleaned from input.
@@ -66,12 +67,11 @@ EDITABLE_FIELDS = (
 )
 
 RELATION_FIELDS = ("customer", "company", "channel", "shipping", "payment", "status")
+# Checked here by id; the shipping and payment methods by services.fees (they add fees).
 RELATIONS = {
     "channel_id": Channel,
     "customer_id": Customer,
     "company_id": Company,
-    "shipping_id": ShippingMethod,
-    "payment_id": PaymentMethod,
 }
 
 
@@ -105,16 +105,6 @@ def _validate(order: Order) -> None:
         raise InvalidInput(
             f"{field}: {' '.join(messages)}", field=field, detail=error.message_dict
         ) from None
-
-
-def currency_rate(currency: str, main: str) -> Decimal:
-    """The configured rate to the main currency (settings.CURRENCY_RATES), 1 if none."""
-    if currency == main:
-        return Decimal("1")
-    try:
-        return Decimal(settings.CURRENCY_RATES.get(currency, "1"))
-    except InvalidOperation:
-        return Decimal("1")
 
 
 def _customer_for(email: str, name: str, fields: dict) -> Customer | None:
@@ -152,22 +142,22 @@ def order_create(
     """Create an order, with its items if given, in one transaction.
 
     The currency defaults to the channel's, the seller to the channel's company, the
-    customer to the one with the same e-mail (created if new). Money is computed
-    from the items; a client cannot set it.
+    customer to the one with the same e-mail (created if new). A shipping or payment
+    method adds its fee line (see services.fees). Money is computed from the lines; a
+    client cannot set it.
     """
     unknown = set(fields) - set(CREATE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown order fields: {', '.join(sorted(unknown))}.")
-    relations = {
-        "channel_id": channel_id,
-        "customer_id": customer_id,
-        "company_id": company_id,
-        "shipping_id": shipping_id,
-        "payment_id": payment_id,
-    }
+    relations = {"channel_id": channel_id, "customer_id": customer_id, "company_id": company_id}
     related = _check_relations(relations)
+    methods = {
+        ItemKind.SHIPPING: find_method(ItemKind.SHIPPING, shipping_id),
+        ItemKind.PAYMENT: find_method(ItemKind.PAYMENT, payment_id),
+    }
     fields = {k: v for k, v in fields.items() if v is not None}
-    order = Order(**relations, **fields)
+    order = Order(**relations, **fields, shipping=methods[ItemKind.SHIPPING])
+    order.payment = methods[ItemKind.PAYMENT]
     if channel := related.get("channel_id"):
         order.channel = channel
         if "order_currency_code" not in fields:
@@ -186,9 +176,13 @@ def order_create(
         order.date_maturity = order_day + timedelta(days=settings.ORDER_MATURITY_DAYS)
     # Items are checked before anything is written, so a bad item creates nothing.
     lines = [item_values(item, order.order_currency_code) for item in items]
-    set_totals(order, lines)
     order.save()
-    OrderItem.objects.bulk_create(OrderItem(order=order, **line) for line in lines)
+    fees = [fee_line(order, kind, method) for kind, method in methods.items()]
+    OrderItem.objects.bulk_create(
+        [*(OrderItem(order=order, **line) for line in lines), *filter(None, fees)]
+    )
+    recompute_totals(order)
+    order.save(update_fields=TOTAL_FIELDS)
     events.record(
         order,
         actor=actor,
@@ -218,8 +212,18 @@ def order_update(*, order_id: int, actor: Actor, changes: dict) -> Order:
     unknown = {f.removesuffix("_id") for f in changes} - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    changes = dict(changes)
+    # A new shipping or payment method changes the money: services.fees does that.
+    methods = {}
+    for kind, (relation, _, argument) in METHODS.items():
+        for key in (relation, argument):
+            if key in changes:
+                value = changes.pop(key)
+                methods[kind] = getattr(value, "pk", value)
     _check_relations(changes)
     order = lock_order(order_id)
+    for kind, method_id in methods.items():
+        apply_method(order, kind, method_id, actor=actor)
     return _apply_changes(order, changes, actor=actor, name="Order data changed")
 
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from orders import services
-from orders.models import HistoryRecord, Order
-from tests.factories import order_with_items
+from orders.models import HistoryRecord, Order, OrderDiscount, OrderItem, Payment, Refund
+from tests.factories import PaymentFactory, ShippingMethodFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,93 @@ def test_checks_every_chunk(run_failing, orders_in_every_state):
     reported = [line.split(":")[0] for line in result.stdout.splitlines()]
     assert reported == [f"Order {ids[0]}", f"Order {ids[-1]}"]
     assert str(result.error) == "2 problems in 2 of 6 orders."
+
+
+# --- money: fees, discounts, the payments ledger, refunds ------------------------------------
+
+
+@pytest.fixture
+def money_orders(actor):
+    """A partly paid order with a fee and a discount, a done order partly refunded by a line
+    and an amount, and a canceled order refunded in full."""
+    courier = ShippingMethodFactory(price=Decimal("4.90"))
+    discounted = order_with_items(items=2, shipping_id=courier.pk)  # 36.30 + 4.90
+    services.order_discount_set(
+        order_id=discounted.pk, actor=actor, type="percent", value=Decimal("10"), reason="Loyal"
+    )
+    services.order_mark_paid(order_id=discounted.pk, actor=actor, amount=Decimal("20"))
+    refunded = order_with_items(items=2, shipping_id=courier.pk)
+    services.order_mark_paid(order_id=refunded.pk, actor=actor)
+    services.order_mark_done(order_id=refunded.pk, actor=actor)
+    tea = refunded.items.get(name="Article 1")
+    services.order_refund(
+        order_id=refunded.pk, actor=actor, lines=[(tea.pk, 1)], amount=Decimal("1"), reason="x"
+    )
+    canceled = order_with_items(items=1)
+    services.order_mark_paid(order_id=canceled.pk, actor=actor)
+    services.order_cancel(order_id=canceled.pk, actor=actor)
+    services.order_refund(
+        order_id=canceled.pk, actor=actor, amount=Decimal("12.10"), reason="Canceled"
+    )
+    return {"discounted": discounted, "refunded": refunded, "canceled": canceled}
+
+
+def test_orders_with_fees_discounts_and_refunds_pass(run, money_orders):
+    result = run("check_orders", verbosity=0)
+
+    assert result.stdout == "Checked 3 orders: no problems.\n"
+
+
+def _corrupt(which, orders):
+    order = orders[which]
+    return {
+        "discount": lambda: OrderDiscount.objects.filter(order=order).update(value=Decimal("20")),
+        "payment_gone": lambda: Payment.objects.filter(order=order).delete(),
+        "refund_row": lambda: Refund.objects.filter(order=order).update(amount=Decimal("1")),
+        "refunded_column": lambda: Order.objects.filter(pk=order.pk).update(refunded=0),
+        "fee_without_method": lambda: Order.objects.filter(pk=order.pk).update(shipping=None),
+        "date_paid": lambda: Order.objects.filter(pk=order.pk).update(date_paid=None),
+        "discount_line": lambda: OrderItem.objects.filter(order=order, kind="discount").update(
+            unit_price_final=Decimal("-50"), unit_price_base=Decimal("-41.32")
+        ),
+        "precision": lambda: OrderItem.objects.filter(order=order, name="Article 0").update(
+            unit_price_final=Decimal("12.105")
+        ),
+        "over_refund": lambda: PaymentFactory(order=order, kind="refund", amount=Decimal("-100")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("which", "corruption", "problem"),
+    [
+        (
+            "discounted",
+            "discount",
+            "discount lines add up to -3.63 but a 20 % discount of 36.30 is -7.26",
+        ),
+        ("discounted", "payment_gone", "paid is 20.00 but its payments add up to 0.00"),
+        (
+            "refunded",
+            "refund_row",
+            "its refunds add up to 1.00 but its refund payments to 13.10",
+        ),
+        (
+            "refunded",
+            "refunded_column",
+            "refunded is 0.00 but its refund payments add up to 13.10",
+        ),
+        ("discounted", "fee_without_method", "has a shipping fee line but no shipping method"),
+        ("canceled", "date_paid", "paid 0.0000 but has no date_paid"),
+        ("discounted", "discount_line", "lines at 21 % VAT come to -8.80 below 0"),
+        ("refunded", "precision", "lines at 21 % VAT come to 41.205, finer than EUR allows"),
+        ("canceled", "over_refund", "refunded 112.10 of only 12.10 paid in"),
+    ],
+)
+def test_finds_broken_money(run_failing, money_orders, which, corruption, problem):
+    _corrupt(which, money_orders)[corruption]()
+
+    result = run_failing("check_orders", verbosity=0)
+
+    order = money_orders[which]
+    assert f"Order {order.pk}: {problem}\n" in result.stdout
+    assert {line.split(":")[0] for line in result.stdout.splitlines()} == {f"Order {order.pk}"}

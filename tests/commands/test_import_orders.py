@@ -100,6 +100,31 @@ def test_imports_orders_through_the_services(run, tmp_path):
     assert set(history.values_list("source", flat=True)) == {"command"}
 
 
+def test_fees_are_what_the_line_charged_not_what_the_methods_charge_now(run, tmp_path):
+    shipping = ShippingMethodFactory(price=Decimal("4.90"))
+    payment = PaymentMethodFactory(price=Decimal("2.00"))
+    fee = {
+        "kind": "shipping",
+        "name": "Courier",
+        "count": 1,
+        "price": {"final_price": 3.30, "vat": 10},
+    }
+    items = [*line()["items"], fee]
+    path = write(
+        tmp_path,
+        line("FEE", shipping={"id": shipping.pk}, payment=payment.pk, items=items, money=39.60),
+    )
+
+    run("import_orders", path, verbosity=0)
+
+    order = Order.objects.get(external_order_id="FEE")
+    assert order.money == Decimal("39.60")  # 36.30 + the line's 3.30; no payment fee line
+    assert list(
+        order.items.exclude(kind="product").values_list("kind", "unit_price_final", "vat")
+    ) == [("shipping", Decimal("3.3000"), Decimal("10.00"))]
+    assert (order.shipping, order.payment) == (shipping, payment)
+
+
 def test_bad_lines_are_reported_by_number_and_the_others_imported(run_failing, tmp_path):
     path = write(
         tmp_path,
@@ -220,3 +245,37 @@ def test_a_missing_file_is_refused(run_failing, tmp_path):
     result = run_failing("import_orders", str(tmp_path / "nope.jsonl"))
 
     assert "no such file" in str(result.error)
+
+
+def test_discount_lines_become_an_order_discount_of_their_amount(run, tmp_path):
+    discount = {
+        "kind": "discount",
+        "name": "Discount",
+        "count": 1,
+        "price": {"final_price": -3.63, "vat": 21},
+    }
+    path = write(tmp_path, line("D", items=[*line()["items"], discount], money=32.67))
+
+    run("import_orders", path, verbosity=0)
+
+    order = Order.objects.get(external_order_id="D")
+    assert order.money == Decimal("32.67")
+    assert (order.discount.type, order.discount.value, order.discount.reason) == (
+        "amount",
+        Decimal("3.63"),
+        "As imported",
+    )
+
+
+def test_a_fee_line_without_its_method_or_of_an_unknown_kind_is_a_bad_line(run_failing, tmp_path):
+    fee = {"kind": "shipping", "name": "Courier", "count": 1, "price": {"final_price": 3, "vat": 0}}
+    gift = {"kind": "gift", "name": "Sticker", "count": 1, "price": {"final_price": 0, "vat": 0}}
+    path = write(tmp_path, line("A", items=[fee]), line("B", items=[gift]))
+
+    result = run_failing("import_orders", path, verbosity=0)
+
+    assert result.stderr.splitlines() == [
+        "line 1: a shipping fee needs the order's shipping method",
+        "line 2: items[0].kind must be one of product, shipping, payment, discount",
+    ]
+    assert not Order.objects.exists()

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from orders import services
-from orders.errors import TransitionNotAllowed
+from orders.errors import RefundTooLarge, TransitionNotAllowed
 from orders.models import Order
 from tests.factories import order_with_items
 
@@ -71,3 +71,25 @@ def test_twenty_concurrent_item_adds_keep_money_right(actor):
     assert final.money == sum(prices)
     assert final.money == sum(i.total_final for i in final.items.all())
     assert final.version == order.version + 20
+
+
+def test_two_refunds_at_once_never_exceed_what_was_paid(actor):
+    for _ in range(5):
+        order = order_with_items(items=2)  # 36.30
+        services.order_mark_paid(order_id=order.pk, actor=actor)
+        results = run_together(
+            [
+                lambda o=order: services.order_refund(
+                    order_id=o.pk, actor=actor, amount=Decimal("20"), reason="Returned"
+                ),
+                lambda o=order: services.order_refund(
+                    order_id=o.pk, actor=actor, amount=Decimal("20"), reason="Returned too"
+                ),
+            ]
+        )
+        refused = [r for r in results if isinstance(r, RefundTooLarge)]
+        assert len(refused) == 1, results
+        final = Order.objects.get(pk=order.pk)
+        assert (final.paid, final.refunded) == (Decimal("16.30"), Decimal("20.00"))
+        assert final.payments.filter(kind="refund").count() == 1
+        assert final.history.filter(type="refund").count() == 1

@@ -12,7 +12,40 @@ from tests.factories import OrderStatusFactory, order_with_items
 
 pytestmark = pytest.mark.django_db
 
-# How to bring a new order into each reachable state.
+
+def refund(amount=None):
+    """A refund of `amount`, or of everything the order holds."""
+
+    def run(*, order_id, actor):
+        held = Order.objects.get(pk=order_id).paid
+        return services.order_refund(
+            order_id=order_id, actor=actor, amount=amount or held, reason="Goodwill"
+        )
+
+    return run
+
+
+def lower_paid(*, order_id, actor):
+    """A correction of paid 5.00 down (to no less than 0), with its reason."""
+    paid = Order.objects.get(pk=order_id).paid
+    return services.order_mark_paid(
+        order_id=order_id, actor=actor, amount=max(paid - 5, Decimal("0")), reason="Typo"
+    )
+
+
+# The actions of the table, one column each.
+ACTIONS = {
+    "sent": services.order_mark_sent,
+    "delivered": services.order_mark_delivered,
+    "done": services.order_mark_done,
+    "cancel": services.order_cancel,
+    "paid": services.order_mark_paid,
+    "refund": refund(Decimal("5")),
+    "lower_paid": lower_paid,
+}
+
+# How to bring a new order (36.30, unpaid) into each reachable state.
+STEPS = {**ACTIONS, "refund_all": refund()}
 SETUPS = {
     "open": [],
     "sent": ["sent"],
@@ -22,28 +55,36 @@ SETUPS = {
     "delivered_done": ["sent", "delivered", "done"],
     "canceled": ["cancel"],
     "sent_canceled": ["sent", "cancel"],
-}
-
-ACTIONS = {
-    "sent": services.order_mark_sent,
-    "delivered": services.order_mark_delivered,
-    "done": services.order_mark_done,
-    "cancel": services.order_cancel,
-    "paid": services.order_mark_paid,
+    "paid": ["paid"],
+    "paid_done": ["paid", "done"],
+    "paid_canceled": ["paid", "cancel"],
+    "partially_refunded": ["paid", "refund"],
+    "partially_refunded_done": ["paid", "done", "refund"],
+    "refunded": ["paid", "refund_all"],
+    "refunded_canceled": ["paid", "cancel", "refund_all"],
 }
 
 OK, NOOP, REFUSED = "ok", "noop", "refused"
 
+# A refund needs money held, in any closing state, and leaves done and canceled as they
+# are; paid may fall (a correction, with a reason) only on an open order.
 TABLE = {
-    #                sent     delivered  done     cancel   paid
-    "open": (OK, REFUSED, OK, OK, OK),
-    "sent": (NOOP, OK, OK, OK, OK),
-    "delivered": (NOOP, NOOP, OK, REFUSED, OK),
-    "done": (REFUSED, REFUSED, NOOP, REFUSED, OK),
-    "sent_done": (NOOP, REFUSED, NOOP, REFUSED, OK),
-    "delivered_done": (NOOP, NOOP, NOOP, REFUSED, OK),
-    "canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED),
-    "sent_canceled": (NOOP, REFUSED, REFUSED, NOOP, REFUSED),
+    #                  sent     delivered done     cancel   paid     refund   lower_paid
+    "open": (OK, REFUSED, OK, OK, OK, REFUSED, NOOP),
+    "sent": (NOOP, OK, OK, OK, OK, REFUSED, NOOP),
+    "delivered": (NOOP, NOOP, OK, REFUSED, OK, REFUSED, NOOP),
+    "done": (REFUSED, REFUSED, NOOP, REFUSED, OK, REFUSED, NOOP),
+    "sent_done": (NOOP, REFUSED, NOOP, REFUSED, OK, REFUSED, NOOP),
+    "delivered_done": (NOOP, NOOP, NOOP, REFUSED, OK, REFUSED, NOOP),
+    "canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED, REFUSED, REFUSED),
+    "sent_canceled": (NOOP, REFUSED, REFUSED, NOOP, REFUSED, REFUSED, REFUSED),
+    "paid": (OK, REFUSED, OK, OK, NOOP, OK, OK),
+    "paid_done": (REFUSED, REFUSED, NOOP, REFUSED, NOOP, OK, REFUSED),
+    "paid_canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED, OK, REFUSED),
+    "partially_refunded": (OK, REFUSED, OK, OK, NOOP, OK, OK),
+    "partially_refunded_done": (REFUSED, REFUSED, NOOP, REFUSED, NOOP, OK, REFUSED),
+    "refunded": (OK, REFUSED, OK, OK, NOOP, REFUSED, NOOP),
+    "refunded_canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED, REFUSED, REFUSED),
 }
 
 ROWS = [
@@ -55,8 +96,8 @@ ROWS = [
 
 def order_in(state: str, actor) -> Order:
     order = order_with_items(items=2)
-    for action in SETUPS[state]:
-        ACTIONS[action](order_id=order.pk, actor=actor)
+    for step in SETUPS[state]:
+        STEPS[step](order_id=order.pk, actor=actor)
     return Order.objects.get(pk=order.pk)
 
 
@@ -67,6 +108,8 @@ def flags(order: Order) -> dict:
         "done": order.done,
         "canceled": order.canceled,
         "payment": order.payment_state,
+        "paid": order.paid,
+        "refunded": order.refunded,
     }
 
 

@@ -10,8 +10,11 @@ from orders.models import Order
 class Command(BaseCommand):
     help = (
         "Verify every order's invariants: money, money_base and weight equal the sums of its "
-        "items; the payment state agrees with paid against money; the shipping and closing "
-        'states agree with their dates; every order has its "created" history record. '
+        "lines (goods + fees - discounts) and the VAT by rate adds up to money; the discount "
+        "lines are what its discount makes of the goods; paid and refunded are the sums of "
+        "its payment records and no more was refunded than paid in; the payment state "
+        "agrees with paid, refunded and money; the shipping and closing states agree with "
+        'their dates; every order has its "created" history record. '
         "Prints each problem (order id and what) and exits non-zero if there is any."
     )
 

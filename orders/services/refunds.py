@@ -1,0 +1,252 @@
+"""Refunds: money given back, by lines and/or an amount, recorded in the payments ledger.
+
+Rules:
+- Allowed on an open, done or canceled order while it holds money (`paid` > 0);
+  otherwise TransitionNotAllowed. A refund changes no closing or shipping state: a done
+  order stays done.
+- A refund has a reason, and lines (an order line and a count) and/or an extra amount.
+  Product, shipping and payment lines can be refunded, each up to its count less what
+  was refunded of it before; discount lines cannot (the discount is taken off the goods'
+  refund instead, below).
+- A product line's refund is its price after the order discount: its unit price times
+  the count, less the discount's share of it (the discount line of its VAT rate in
+  proportion to the line's part of that rate's goods), rounded once per line. A fee
+  line's refund is its price (fees are not discounted).
+- The total (lines + amount) is never more than what is paid and not yet refunded
+  (`paid`, which already nets out earlier refunds): code `refund_exceeds_paid`.
+- `mark_returned` marks the refunded product units as returned.
+- One negative Payment (kind refund) of the total; `paid`, `refunded` and the payment
+  state follow (partially refunded, or refunded when nothing is held any more). History
+  and an `order.refunded` event in the same transaction, the order row locked, so two
+  refunds at once cannot together exceed what was paid.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from .. import events
+from ..actors import Actor
+from ..errors import InvalidInput, NotFound, RefundTooLarge
+from ..models import FEE_KINDS, ItemKind, Order, OrderItem, PaymentKind, Refund, RefundLine
+from ..money import round_money
+from ..rules import can_refund
+from ._common import diff, lock_order, refuse, save_order, snapshot
+from .items import decimal_value
+from .payments import record_payment
+
+ZERO = Decimal("0")
+MAX_REASON = Refund._meta.get_field("reason").max_length
+REFUNDABLE_KINDS = (ItemKind.PRODUCT, *FEE_KINDS)
+
+
+@dataclass(frozen=True)
+class RefundLineData:
+    """Refund `count` units of the order line `item_id`."""
+
+    item_id: int
+    count: int
+
+
+@dataclass(frozen=True)
+class RefundOption:
+    """What can still be refunded of one order line (for the back office's form)."""
+
+    item: OrderItem
+    refunded: int
+    left: int
+    amount_left: Decimal
+
+
+def _discount_by_rate(lines: list[OrderItem]) -> dict[Decimal, tuple]:
+    """rate -> (the discount on that rate, that rate's goods), both positive."""
+    goods, discount = {}, {}
+    for line in lines:
+        total = line.unit_price_final * line.count
+        if line.kind == ItemKind.PRODUCT:
+            goods[line.vat] = goods.get(line.vat, ZERO) + total
+        elif line.kind == ItemKind.DISCOUNT:
+            discount[line.vat] = discount.get(line.vat, ZERO) - total
+    return {rate: (discount[rate], goods.get(rate, ZERO)) for rate in discount}
+
+
+def line_refund_amount(item: OrderItem, count: int, discounts: dict, currency: str) -> Decimal:
+    """What `count` units of the line are refunded: its price less its discount share."""
+    price = item.unit_price_final * count
+    if item.kind == ItemKind.PRODUCT and item.vat in discounts:
+        discount, goods = discounts[item.vat]
+        if goods > ZERO:
+            price -= discount * price / goods
+    return round_money(max(price, ZERO), currency)
+
+
+def _refunded_counts(order: Order) -> dict[int, int]:
+    rows = (
+        RefundLine.objects.filter(refund__order=order)
+        .values("item_id")
+        .annotate(count=Sum("count"))
+        .order_by()
+    )
+    return {row["item_id"]: row["count"] for row in rows}
+
+
+def refund_options(order: Order) -> list[RefundOption]:
+    """Every refundable line with what was refunded of it and what is left."""
+    lines = list(order.items.order_by("id"))
+    discounts = _discount_by_rate(lines)
+    refunded = _refunded_counts(order)
+    options = []
+    for item in lines:
+        if item.kind not in REFUNDABLE_KINDS:
+            continue
+        left = item.count - refunded.get(item.pk, 0)
+        amount = line_refund_amount(item, left, discounts, order.order_currency_code)
+        options.append(RefundOption(item, refunded.get(item.pk, 0), left, amount))
+    return options
+
+
+def _line_data(line) -> RefundLineData:
+    if isinstance(line, RefundLineData):
+        return line
+    item_id, count = line
+    return RefundLineData(item_id=item_id, count=count)
+
+
+def _check_reason(reason) -> str:
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidInput(
+            f"A refund needs a reason of 1 to {MAX_REASON} characters.", field="reason"
+        )
+    return reason
+
+
+@transaction.atomic
+def order_refund(
+    *,
+    order_id: int,
+    actor: Actor,
+    reason: str,
+    lines: Iterable[RefundLineData | tuple[int, int]] = (),
+    amount: Decimal | None = None,
+    mark_returned: bool = False,
+) -> Refund:
+    """Give money back: `lines` (order line id and count) and/or an extra `amount`, with a
+    reason. Never more than what is paid and not yet refunded, nor more units of a line
+    than are left; the order's state does not change (a done order stays done)."""
+    lines = [_line_data(line) for line in lines]
+    reason = _check_reason(reason)
+    extra = decimal_value(amount, "amount")
+    if extra is not None and extra <= 0:
+        raise InvalidInput("amount must be more than 0.", field="amount")
+    if not lines and extra is None:
+        raise InvalidInput("A refund needs lines or an amount.", field="lines")
+    order = lock_order(order_id)
+    if not can_refund(order):
+        raise refuse(order, "refunded")
+    currency = order.order_currency_code
+    extra = round_money(extra, currency) if extra is not None else ZERO
+    order_lines = {line.pk: line for line in order.items.all()}
+    discounts = _discount_by_rate(list(order_lines.values()))
+    refunded = _refunded_counts(order)
+    refund_lines, seen = [], set()
+    for n, line in enumerate(lines):
+        field = f"lines[{n}]"
+        item = order_lines.get(line.item_id) if isinstance(line.item_id, int) else None
+        if item is None:
+            raise NotFound(
+                f"Order {order.pk} has no item {line.item_id}.",
+                code="item_not_found",
+                field=f"{field}.item_id",
+            )
+        if item.pk in seen:
+            raise InvalidInput(f"Item {item.pk} is listed twice.", field=f"{field}.item_id")
+        seen.add(item.pk)
+        if item.kind not in REFUNDABLE_KINDS:
+            raise InvalidInput(
+                f"Item {item.pk} is a discount line: refund the goods it discounts.",
+                field=f"{field}.item_id",
+            )
+        if not isinstance(line.count, int) or isinstance(line.count, bool) or line.count < 1:
+            raise InvalidInput(
+                "count must be a whole number of at least 1.", field=f"{field}.count"
+            )
+        left = item.count - refunded.get(item.pk, 0)
+        if line.count > left:
+            raise RefundTooLarge(
+                f"Item {item.pk} has {left} of {item.count} left to refund, not {line.count}.",
+                code="refund_exceeds_count",
+                field=f"{field}.count",
+            )
+        value = line_refund_amount(item, line.count, discounts, currency)
+        refund_lines.append(RefundLine(item=item, count=line.count, amount=value))
+    total = sum((line.amount for line in refund_lines), ZERO) + extra
+    if total <= ZERO:
+        raise InvalidInput("The refund comes to nothing.", field="lines")
+    if total > order.paid:
+        raise RefundTooLarge(
+            f"A refund of {total} {currency} is more than the "
+            f"{round_money(order.paid, currency)} {currency} paid and not yet refunded.",
+            field="amount" if extra else "lines",
+        )
+    before = snapshot(order, ("paid", "refunded", "payment_state", "date_paid"))
+    payment = record_payment(
+        order, actor=actor, kind=PaymentKind.REFUND, amount=-total, reason=reason
+    )
+    refund = Refund.objects.create(
+        order=order,
+        payment=payment,
+        amount=total,
+        extra_amount=extra,
+        reason=reason,
+        mark_returned=mark_returned,
+        actor=actor.name,
+        user=actor.user,
+        api_key=actor.api_key,
+        source=actor.source,
+    )
+    for line in refund_lines:
+        line.refund = refund
+    RefundLine.objects.bulk_create(refund_lines)
+    if mark_returned:
+        for line in refund_lines:
+            if line.item.kind == ItemKind.PRODUCT:
+                line.item.returned_count += line.count
+                line.item.save(update_fields=["returned_count"])
+    save_order(order)
+    summary = [
+        {
+            "item_id": line.item.pk,
+            "name": line.item.name,
+            "count": line.count,
+            "amount": line.amount,
+        }
+        for line in refund_lines
+    ]
+    events.record(
+        order,
+        actor=actor,
+        history_type="refund",
+        name=f"Refund: {total} {currency}",
+        status=reason[:200],
+        event_type=events.ORDER_REFUNDED,
+        changes={"refund": [None, {"amount": total, "lines": summary}], **diff(before, order)},
+        customer_visible=True,
+        payload={
+            "refund": {
+                "id": refund.pk,
+                "amount": total,
+                "extra_amount": extra,
+                "reason": reason,
+                "lines": summary,
+                "mark_returned": mark_returned,
+            },
+            "paid": order.paid,
+            "refunded": order.refunded,
+            "payment_state": order.payment_state,
+        },
+    )
+    return refund
