@@ -1,4 +1,5 @@
-"""The customer's pages, addressed by the order's unguessable hash (no login)."""
+"""The customer's pages, addressed by the order's unguessable hash (no login). The invoice
+pages are in invoices/urls.py."""
 
 from django.urls import path
 
@@ -6,5 +7,4 @@ from . import pages
 
 urlpatterns = [
     path("order/<str:order_hash>", pages.order_page, name="order-page"),
-    path("order/<str:order_hash>/invoice", pages.invoice_page, name="order-invoice"),
 ]
