@@ -311,4 +311,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The PDF libraries log every rendering step at INFO; only their problems matter here.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "factur-x")},
 }

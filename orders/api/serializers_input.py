@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from invoices.api import check_buyer_numbers
 from orders.services import DELIVERY_FIELDS, ItemData
 
 # Bounds that keep numbers inside the money columns (14 digits, 4 decimals).
@@ -164,6 +165,10 @@ class OrderCreateSerializer(StrictSerializer):
     currency_rate = AmountField(
         required=False, allow_null=True, min_value=Decimal("0.000001"), max_value=Decimal("1e9")
     )
+
+    def validate(self, attrs):
+        # The buyer's VAT and company numbers, where their country is known (python-stdnum).
+        return check_buyer_numbers(attrs)
 
     def service_kwargs(self) -> dict:
         """Keyword arguments of services.order_create."""
