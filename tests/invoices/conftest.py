@@ -9,6 +9,14 @@ from invoices import services as invoicing
 from invoices.models import InvoiceSettings, Trigger
 from orders import services
 from orders.actors import Actor
+from tests.admin.conftest import (  # noqa: F401
+    admin_client,
+    manager,
+    manager_client,
+    superuser,
+    support,
+    support_client,
+)
 from tests.api.conftest import anonymous, api, api_key, read_only_api  # noqa: F401
 from tests.api.test_schema import openapi  # noqa: F401
 from tests.factories import ChannelFactory, CompanyFactory, UserFactory
