@@ -33,5 +33,4 @@ def order_invoices(context, order):
         "can_issue": not invoiced
         and not order.canceled
         and request.user.has_perm("invoices.add_invoice"),
-        "csrf_token": context.get("csrf_token"),
     }

@@ -19,6 +19,7 @@ from tests.admin.conftest import (  # noqa: F401
 )
 from tests.api.conftest import anonymous, api, api_key, read_only_api  # noqa: F401
 from tests.api.test_schema import openapi  # noqa: F401
+from tests.browser.conftest import chromium  # noqa: F401
 from tests.commands.conftest import run, run_failing  # noqa: F401
 from tests.factories import ChannelFactory, CompanyFactory, UserFactory
 
