@@ -121,7 +121,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "config.storage.StaticFilesStorage"  # WhiteNoise's, gzip only
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
