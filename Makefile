@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # `make run` and `make serve` listen on HOST:PORT (default 127.0.0.1:8000): set them in the
 # environment (PORT=8001 make run), on make's command line (make run PORT=8001) or in .env.
 
-.PHONY: install run demo test test-fast lint format browser serve worker deliver-events manage bench clean
+.PHONY: install run demo test test-fast lint format browser pdf-libs serve worker deliver-events manage bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,15 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+# Debian's libraries WeasyPrint draws invoice PDFs with (Pango, HarfBuzz) and a font with
+# the Czech and other European letters; installed with apt-get when one is missing.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@dpkg-query -W -f='$${Status}\n' $(PDF_LIBS) 2>/dev/null | grep -c "ok installed" | grep -qx "$(words $(PDF_LIBS))" || { \
+		echo "Installing the PDF libraries for invoices (apt-get): $(PDF_LIBS)" >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null; }
+
+run: install pdf-libs
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_demo
 	address=$$($(BIN)/python -m config.env) && $(BIN)/python manage.py runserver "$$address"
@@ -33,10 +41,10 @@ browser:
 		echo "Installing Chromium for the browser tests (apt-get)..." >&2; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+test: install browser pdf-libs
 	$(BIN)/pytest
 
-test-fast: install
+test-fast: install pdf-libs
 	$(BIN)/pytest -m "not browser and not integration"
 
 lint: install
@@ -51,7 +59,7 @@ format: install
 # Production-style: static files collected (hashed, compressed) and gunicorn serving them
 # with the app. Set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (see .env.example)
 # and run `manage.py migrate` first; docs/operations.md has the rest.
-serve: install
+serve: install pdf-libs
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 

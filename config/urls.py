@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include((api_routes, "api"), namespace="api")),
     path("v1/", include((api_routes, "api"), namespace="api-v1")),
     path("", include("orders.urls")),
+    path("", include("invoices.urls")),
     # Keep last: any other path under /System or /v1 (any case) is a 404 in the error shape.
     re_path(fallback.NOT_FOUND_ROUTE, fallback.not_found, name="api-not-found"),
 ]

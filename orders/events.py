@@ -32,6 +32,8 @@ ORDER_ITEM_CHANGED = "order.item_changed"
 ORDER_TRACKING_ADDED = "order.tracking_added"
 ORDER_HISTORY_ADDED = "order.history_added"
 ORDER_REFUNDED = "order.refunded"
+ORDER_INVOICED = "order.invoiced"
+ORDER_CREDIT_NOTE_ISSUED = "order.credit_note_issued"
 
 EVENT_TYPES = [
     ORDER_CREATED,
@@ -46,7 +48,23 @@ EVENT_TYPES = [
     ORDER_TRACKING_ADDED,
     ORDER_HISTORY_ADDED,
     ORDER_REFUNDED,
+    ORDER_INVOICED,
+    ORDER_CREDIT_NOTE_ISSUED,
 ]
+
+# In-transaction listeners: event type -> functions called as f(order, event) right after
+# `emit` writes an event of that type, inside the same transaction (so what they write
+# commits or rolls back with the change). The invoices app registers its triggers here
+# (issue the invoice when paid or sent, a credit note on a refund or a cancel) instead of
+# every service calling it. A listener's exception aborts the change; one that must not
+# fail the change catches its own errors.
+_listeners: dict[str, list] = {}
+
+
+def listen(event_type: str, listener) -> None:
+    """Call `listener(order, event)` in the transaction of every `event_type` event."""
+    if listener not in _listeners.setdefault(event_type, []):
+        _listeners[event_type].append(listener)
 
 
 def jsonable(value):
@@ -114,4 +132,6 @@ def emit(order: Order, event_type: str, data: dict) -> OrderEvent:
     if on_postgres:
         del event.txid  # deferred: loads from the row if anyone reads it
     transaction.on_commit(lambda: order_event_committed.send(sender=OrderEvent, event=event))
+    for listener in _listeners.get(event_type, ()):
+        listener(order, event)
     return event

@@ -1,6 +1,6 @@
 """The customer's pages, addressed by the order's unguessable hash (no login): the order's
-status page and its printable invoice. Only what the customer may see is shown — never
-the staff note or staff-only history records."""
+status page (its printable invoice is the invoices app's, invoices/pages.py). Only what the
+customer may see is shown — never the staff note or staff-only history records."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -103,25 +103,6 @@ def order_page(request, order_hash):
                 "trackings": trackings,
                 "timeline": timeline,
                 "refunds": _refunds(order),
-            },
-        )
-    )
-
-
-@require_safe
-def invoice_page(request, order_hash):
-    """A printable invoice and packing slip: seller, buyer, lines, VAT by rate, totals."""
-    order = _order_or_404(order_hash)
-    return _private(
-        render(
-            request,
-            "orders/invoice.html",
-            {
-                "order": order,
-                "seller": order.company or (order.channel.company if order.channel else None),
-                "lines": _lines(order),
-                "vat_rates": vat_breakdown(order),
-                "money": _money(order),
             },
         )
     )

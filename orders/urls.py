@@ -1,4 +1,5 @@
-"""The customer's pages, addressed by the order's unguessable hash (no login)."""
+"""The customer's pages, addressed by the order's unguessable hash (no login). The invoice
+pages are in invoices/urls.py."""
 
 from django.urls import path, register_converter
 
@@ -23,5 +24,4 @@ register_converter(OrderHashConverter, "order_hash")
 
 urlpatterns = [
     path("order/<order_hash:order_hash>", pages.order_page, name="order-page"),
-    path("order/<order_hash:order_hash>/invoice", pages.invoice_page, name="order-invoice"),
 ]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from invoices.api import check_buyer_numbers
 from orders.models import (
     DiscountType,
     HistoryRecord,
@@ -260,7 +261,8 @@ class OrderCreateSerializer(StrictSerializer):
         if not (attrs.get("email") or "").strip() and not (attrs.get("name") or "").strip():
             why = "Give the customer's e-mail or name (or both)."
             raise serializers.ValidationError({"email": [why], "name": [why]})
-        return attrs
+        # The buyer's VAT and company numbers, where their country is known (python-stdnum).
+        return check_buyer_numbers(attrs)
 
     def service_kwargs(self) -> dict:
         """Keyword arguments of services.order_create."""

@@ -8,6 +8,8 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from invoices.api import InvoiceSerializer, order_documents
+from invoices.services import invoice_issue
 from orders import selectors, services
 from orders.models import Order
 
@@ -226,6 +228,49 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
                 reason=values.get("reason"),
             ),
         )
+
+    @write_schema(
+        EmptySerializer,
+        InvoiceSerializer,
+        "orders_invoice_issue",
+        "Issue the order's invoice (our extension)",
+    )
+    @action(detail=True, methods=["post"])
+    def invoice(self, request, order_id: int):
+        """Issue the order's invoice now: a numbered, unchangeable snapshot of the seller,
+        the buyer, the lines and the money, in the seller's series of the year. Answers the
+        invoice with its PDF link. An order has one invoice (409 `already_invoiced`);
+        a canceled order, one without a seller or lines is refused (409), and so is an
+        invalid buyer VAT or company number (400 naming the field)."""
+        self.validated(EmptySerializer)
+
+        def work():
+            invoice = invoice_issue(order_id=order_id, actor=actor_for(request))
+            document = order_documents(order_id).get(pk=invoice.pk)
+            version = Order.objects.filter(pk=order_id).values_list("version", flat=True)[0]
+            data = InvoiceSerializer(document, context=self.get_serializer_context()).data
+            return Response(data, headers={"ETag": etag(version)})
+
+        return self.write(work, order_id=order_id)
+
+    @extend_schema(
+        operation_id="orders_invoices_list",
+        summary="List the order's invoice and credit notes, oldest first (our extension)",
+        responses=docs.responses(InvoiceSerializer(many=True), 400, 404),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=page_of("invoices", "OrderInvoices"),
+        filterset_class=None,
+        expandable=False,
+    )
+    def invoices(self, request, order_id: int):
+        if not Order.objects.filter(pk=order_id).exists():
+            raise order_not_found(order_id)
+        page = self.paginate_queryset(order_documents(order_id))
+        context = self.get_serializer_context()
+        return self.get_paginated_response(InvoiceSerializer(page, many=True, context=context).data)
 
     done = transition("done", services.order_mark_done)
     cancel = transition("cancel", services.order_cancel)

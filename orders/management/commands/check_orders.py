@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from invoices.checks import check_invoices
 from orders.checks import check_orders
 from orders.models import Order
 
@@ -14,7 +15,9 @@ class Command(BaseCommand):
         "lines are what its discount makes of the goods; paid and refunded are the sums of "
         "its payment records and no more was refunded than paid in; the payment state "
         "agrees with paid, refunded and money; the shipping and closing states agree with "
-        'their dates; every order has its "created" history record. '
+        'their dates; every order has its "created" history record; its invoice and credit '
+        "notes add up and never take back more than was invoiced, and every number series "
+        "is unbroken. "
         "Prints each problem (order id and what) and exits non-zero if there is any."
     )
 
@@ -47,6 +50,11 @@ class Command(BaseCommand):
                 orders_with_problems.add(problem.order_id)
                 with tqdm.external_write_mode(file=sys.stderr):
                     self.stdout.write(str(problem))
+        # The invoices' own invariants (invoices/checks.py): totals, credit notes, series.
+        for problem in check_invoices():
+            problems += 1
+            orders_with_problems.add(problem.order_id)
+            self.stdout.write(str(problem))
         if problems:
             raise CommandError(
                 f"{problems} problems in {len(orders_with_problems)} of {checked} orders."
