@@ -133,6 +133,11 @@ def test_creating_an_order_with_an_invalid_buyer_vat_number_is_a_400(api, channe
 
 
 def test_numbers_of_an_unknown_country_are_kept_as_given(api, channel):
-    body = {"channel": channel.pk, "company_nr": "ABC-123", "company_vat": "ZZ999"}
+    body = {
+        "channel": channel.pk,
+        "email": "buyer@mail.example",
+        "company_nr": "ABC-123",
+        "company_vat": "ZZ999",
+    }
 
     assert api.post("/System/Orders", body, format="json").status_code == 200
