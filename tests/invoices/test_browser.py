@@ -1,6 +1,7 @@
 """In a real browser (Debian's Chromium through Playwright): staff issue an invoice with the
 order page's button, the customer opens it at invoice_url and downloads the PDF. Saves the
-docs' screenshots with UPDATE_SCREENSHOTS=1 (the PDF's first page through pdftoppm)."""
+docs' screenshots with UPDATE_SCREENSHOTS=1 (the order page's invoices panel, the invoice page,
+and the PDF's first page through pdftoppm)."""
 
 import os
 import shutil
@@ -79,6 +80,8 @@ def test_staff_issue_the_invoice_and_the_customer_reads_and_downloads_it(
     invoice = Invoice.objects.get(order=order)
     expect(page.locator(".messagelist")).to_contain_text(f"Invoice {invoice.number} issued.")
     expect(panel).to_contain_text(f"Invoice {invoice.number}")
+    expect(panel.locator("button", has_text="Issue invoice")).to_have_count(0)
+    panel.screenshot(path=str(screenshots / "order-invoices.png"))
 
     # The customer's page: the invoice from its snapshot, with the QR Platba code.
     customer = chromium.new_page(viewport={"width": 1000, "height": 900})
