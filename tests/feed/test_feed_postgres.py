@@ -110,6 +110,9 @@ def test_a_lower_id_that_commits_later_is_not_skipped(feed):
 
     slow.finish()
     seen, cursor = eventually(lambda: feed(cursor))
+    if len(seen) == 1:  # a transaction open in another database held b back a moment longer
+        more, cursor = eventually(lambda: feed(cursor))
+        seen += more
     assert seen == [("order.history_added", a.pk), ("order.history_added", b.pk)]
     assert feed(cursor)[0] == []
 
