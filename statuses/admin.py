@@ -15,7 +15,7 @@ from .models import OrderStatus
 class OrderStatusForm(forms.ModelForm):
     class Meta:
         model = OrderStatus
-        fields = ("name", "icon", "color", "sort", "complete_order", "cancel_order")
+        fields = ("name", "icon", "color", "sort", "complete_order", "cancel_order", "follows")
         widgets = {"color": forms.TextInput(attrs={"type": "color"})}
         help_texts = {
             "icon": "Drawn beside the name in the back office: one of "
@@ -28,12 +28,21 @@ class OrderStatusForm(forms.ModelForm):
 @admin.register(OrderStatus)
 class OrderStatusAdmin(admin.ModelAdmin):
     form = OrderStatusForm
-    list_display = ("name", "preview", "sort", "complete_order", "cancel_order")
+    list_display = ("name", "preview", "sort", "complete_order", "cancel_order", "follows")
     list_display_links = ("name",)
     list_editable = ("sort",)
     ordering = ("sort", "id")
     search_fields = ("name",)
-    fields = ("name", "icon", "color", "preview", "sort", "complete_order", "cancel_order")
+    fields = (
+        "name",
+        "icon",
+        "color",
+        "preview",
+        "sort",
+        "complete_order",
+        "cancel_order",
+        "follows",
+    )
     readonly_fields = ("preview",)
 
     @admin.display(description="Looks like")

@@ -19,6 +19,16 @@ def actor():
     return Actor.for_command("tests")
 
 
+@pytest.fixture
+def no_status_follows(db):
+    """No status follows a lifecycle event (the default statuses do, migration statuses
+    0007): for tests that count one history record or event per transition.
+    tests/orders/test_status_follow.py has the statuses that follow."""
+    from statuses.models import OrderStatus
+
+    OrderStatus.objects.update(follows="")
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip on SQLite."""
     from django.db import connection

@@ -8,12 +8,20 @@ Rules (each is a row of the transition table in tests/orders/test_lifecycle.py):
   changes nothing and writes no history, so clients can retry safely.
 - An illegal transition raises TransitionNotAllowed, whose message names the current
   state and whose detail lists what is allowed now.
+- A status that neither completes nor cancels (an open-order status) is refused on a done
+  or canceled order, with the same error.
+- After each event (paid, sent, delivered, done, canceled) the order gets the status that
+  follows the event (`OrderStatus.follows`), if any, in the same transaction, with its own
+  status history record and `order.status_changed` event. It is skipped where it would
+  contradict the order (an open-order status on a done order: paid after done) or step
+  back (paid after sent: a cash-on-delivery order keeps "Delivered"). A status chosen by
+  hand that completes or cancels the order stays: its event assigns no follower.
 """
 
 from django.db import transaction
 from django_fsm import can_proceed
 
-from statuses.models import OrderStatus
+from statuses.models import LifecycleEvent, OrderStatus
 
 from .. import events
 from ..actors import Actor
@@ -23,9 +31,19 @@ from ._common import diff, lock_order, refuse, save_order, snapshot
 
 STATE_FIELDS = ("payment_state", "shipping_state", "closing_state", "status_id")
 
+# How far along the lifecycle each event is: a follower never replaces a later one's.
+_EVENT_RANK = {event: rank for rank, event in enumerate(LifecycleEvent.values)}
+
 
 def _transition(
-    order: Order, *, actor: Actor, method: str, verb: str, event_type: str, name: str
+    order: Order,
+    *,
+    actor: Actor,
+    method: str,
+    verb: str,
+    event_type: str,
+    name: str,
+    follows: str,
 ) -> Order:
 
     transition = getattr(order, method)
@@ -43,7 +61,24 @@ def _transition(
         changes=diff(before, order),
         customer_visible=True,
     )
+    follow_event(order, event=follows, actor=actor)
     return order
+
+
+def follow_event(order: Order, *, event: str, actor: Actor) -> None:
+    """Give the locked order the status that follows `event`, if one does and it fits.
+
+    Called by the services inside their transaction, after the event's own save and
+    history. The follower's flags match its event (a model constraint), so assigning it
+    never starts another transition: no loop.
+    """
+    status = OrderStatus.objects.filter(follows=event).first()
+    if status is None or order.status_id == status.pk or _contradicts(order, status):
+        return
+    current = order.status
+    if current is not None and _EVENT_RANK.get(current.follows, -1) > _EVENT_RANK[event]:
+        return
+    _assign(order, status, actor=actor)
 
 
 @transaction.atomic
@@ -56,6 +91,7 @@ def order_mark_sent(*, order_id: int, actor: Actor) -> Order:
         order,
         actor=actor,
         method="mark_sent",
+        follows=LifecycleEvent.SENT,
         verb="marked sent",
         event_type=events.ORDER_SENT,
         name="Order sent",
@@ -72,6 +108,7 @@ def order_mark_delivered(*, order_id: int, actor: Actor) -> Order:
         order,
         actor=actor,
         method="mark_delivered",
+        follows=LifecycleEvent.DELIVERED,
         verb="marked delivered",
         event_type=events.ORDER_DELIVERED,
         name="Order delivered",
@@ -88,6 +125,7 @@ def order_mark_done(*, order_id: int, actor: Actor) -> Order:
         order,
         actor=actor,
         method="mark_done",
+        follows=LifecycleEvent.DONE,
         verb="marked done",
         event_type=events.ORDER_DONE,
         name="Order completed",
@@ -105,6 +143,7 @@ def order_cancel(*, order_id: int, actor: Actor) -> Order:
         order,
         actor=actor,
         method="cancel",
+        follows=LifecycleEvent.CANCELED,
         verb="canceled",
         event_type=events.ORDER_CANCELED,
         name="Order canceled",
@@ -118,12 +157,19 @@ _STATUS_TRANSITIONS = {
 }
 
 
+def _contradicts(order: Order, status: OrderStatus) -> bool:
+    """An open-order status (neither completes nor cancels) on a done or canceled order."""
+    final = order.done or order.canceled
+    return final and not (status.complete_order or status.cancel_order)
+
+
 @transaction.atomic
 def order_status_assign(*, order_id: int, status_id: int, actor: Actor) -> Order:
     """Give the order one of the instance's statuses.
 
     A status with `complete_order` completes the order, one with `cancel_order`
     cancels it; if the order does not allow that, the status is not assigned either.
+    A status that does neither is refused on a done or canceled order.
     """
     order = lock_order(order_id)
     try:
@@ -132,6 +178,14 @@ def order_status_assign(*, order_id: int, status_id: int, actor: Actor) -> Order
         raise InvalidInput(f"Unknown status {status_id}.", field="status_id") from None
     if order.status_id == status.pk:
         return order
+    if _contradicts(order, status):
+        raise refuse(order, f"given the status {status.name}")
+    return _assign(order, status, actor=actor)
+
+
+def _assign(order: Order, status: OrderStatus, *, actor: Actor) -> Order:
+    """Set the locked order's status, make the transition its flag asks for, save, and
+    write the status history record and events: the one path for a status change."""
     before = snapshot(order, STATE_FIELDS)
     extra_events = []
     for flag, (method, verb, event_type, state) in _STATUS_TRANSITIONS.items():

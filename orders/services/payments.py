@@ -12,6 +12,8 @@ Rules of `order_mark_paid` (the wire's PATCH paid: the total paid so far):
   recorded as an attempt with that status that does not count: paid stays. Any other
   text (or none) is a successful payment.
 - The same total again records nothing (a retry); only the gateway's fields may change.
+- When the payment state becomes paid, the order gets the status that follows "paid"
+  (lifecycle.follow_event has the rule).
 """
 
 from decimal import Decimal
@@ -19,13 +21,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from statuses.models import LifecycleEvent
+
 from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput
-from ..models import Order, Payment, PaymentKind, PaymentStatus
+from ..models import Order, Payment, PaymentKind, PaymentState, PaymentStatus
 from ..money import round_money
 from ..rules import can_pay
 from ._common import diff, lock_order, refuse, save_order, snapshot
+from .lifecycle import follow_event
 
 ZERO = Decimal("0")
 MAX_REASON = Payment._meta.get_field("reason").max_length
@@ -198,4 +203,6 @@ def order_mark_paid(
             },
         },
     )
+    if before["payment_state"] != PaymentState.PAID and order.payment_state == PaymentState.PAID:
+        follow_event(order, event=LifecycleEvent.PAID, actor=actor)
     return order

@@ -54,3 +54,43 @@ def test_an_unused_status_can_be_deleted(admin_client):
     )
 
     assert not OrderStatus.objects.filter(pk=status.pk).exists()
+
+
+def _form_data(status: OrderStatus, **changes) -> dict:
+    data = {
+        "name": status.name,
+        "icon": status.icon,
+        "color": status.color,
+        "sort": status.sort,
+        "follows": status.follows,
+    }
+    data.update(
+        {flag: "on" for flag in ("complete_order", "cancel_order") if getattr(status, flag)}
+    )
+    data.update(changes)
+    return data
+
+
+def test_the_status_page_edits_what_the_status_follows(admin_client):
+    processing = OrderStatus.objects.get(name="Processing")
+    OrderStatus.objects.filter(follows="paid").update(follows="")
+    url = reverse("admin:statuses_orderstatus_change", args=[processing.pk])
+
+    assert 'name="follows"' in admin_client.get(url).content.decode()
+    response = admin_client.post(url, _form_data(processing, follows="paid"))
+
+    assert response.status_code == 302
+    processing.refresh_from_db()
+    assert processing.follows == "paid"
+
+
+def test_a_second_status_following_an_event_is_refused_on_the_page(admin_client):
+    processing = OrderStatus.objects.get(name="Processing")
+    url = reverse("admin:statuses_orderstatus_change", args=[processing.pk])
+
+    response = admin_client.post(url, _form_data(processing, follows="sent"))
+
+    assert response.status_code == 200
+    assert "Another status already follows this event." in response.content.decode()
+    processing.refresh_from_db()
+    assert processing.follows == ""

@@ -202,3 +202,18 @@ def test_staff_without_the_note_permission_cannot_add_notes(client, order):
 
     assert response.status_code == 403
     assert not order.history.filter(type="note").exists()
+
+
+def test_an_open_order_status_on_a_done_order_shows_the_refusal(admin_client, order, actor):
+    services.order_mark_done(order_id=order.pk, actor=actor)
+    processing = OrderStatus.objects.get(name="Processing")
+
+    response = admin_client.post(transition_url(order, "status"), {"status": processing.pk})
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        f"Order {order.pk} cannot be given the status Processing: it is done, not sent, "
+        "unpaid. Allowed now: paid."
+    ]
+    order.refresh_from_db()
+    assert order.status.name == "Completed"

@@ -401,8 +401,20 @@ def test_transition_with_a_body_field_is_400(api):
     assert not Order.objects.get(pk=order.pk).sent
 
 
+@pytest.mark.usefixtures("no_status_follows")  # counts one record/event per transition
 def test_actor_of_services_outside_the_api_is_kept(api):
     order = order_with_items(items=1)
     services.order_mark_sent(order_id=order.pk, actor=Actor.for_command("ship"))
     names = [h["actor"] for h in api.get(f"/System/Orders/{order.pk}/history").json()["history"]]
     assert names == ["ship", "tests"]
+
+
+def test_patch_sent_answers_with_the_status_following_sent(api):
+    # the default status "Shipped" follows sent (issue 13)
+    order = order_with_items(items=1)
+
+    response = api.patch(f"/System/Orders/{order.pk}/sent")
+
+    assert response.status_code == 200
+    assert response.json()["status"]["name"] == "Shipped"
+    assert api.get(f"/System/Orders/{order.pk}").json()["status"]["name"] == "Shipped"

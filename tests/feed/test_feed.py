@@ -9,7 +9,8 @@ from orders.api_keys import create_api_key
 from orders.models import OrderEvent
 from tests.factories import OrderStatusFactory, order_with_items
 
-pytestmark = pytest.mark.django_db
+# The feed tests count one event per transition.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_status_follows")]
 
 URL = "/System/Orders/Events"
 

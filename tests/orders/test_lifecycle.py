@@ -10,7 +10,8 @@ from orders.models import HistoryRecord, Order, OrderEvent
 from statuses.models import OrderStatus
 from tests.factories import OrderStatusFactory, order_with_items
 
-pytestmark = pytest.mark.django_db
+# The table counts one save and one history record per transition.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_status_follows")]
 
 
 def refund(amount=None):
