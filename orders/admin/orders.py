@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -22,7 +23,6 @@ from ..errors import OrderError
 from ..models import ItemKind, Order, OrderDiscount, OrderEvent, OrderItem, Tracking
 from ..money import round_money
 from ..rules import available_actions
-from ..selectors import order_history
 from . import actions, display
 from .changelist import EstimatedCountPaginator, date_drilldown
 from .forms import (
@@ -43,6 +43,7 @@ from .money import (
     may_refund,
     refund_view,
 )
+from .timeline import order_timeline
 
 # Computed fields: shown, never edited (money and states change only through services).
 COMPUTED_FIELDS = (
@@ -195,23 +196,6 @@ class TrackingInline(admin.TabularInline):
         if not url:
             return display.EMPTY
         return format_html('<a href="{}" target="_blank" rel="noopener">track</a>', url)
-
-
-def _pair(change):
-    if isinstance(change, list | tuple) and len(change) == 2:
-        return change[0], change[1]
-    return None, change
-
-
-def history_rows(order_id: int) -> list[dict]:
-    """The timeline, newest first, each record with its diff as (field, old, new) rows."""
-    return [
-        {
-            "record": record,
-            "diff": [(field, *_pair(change)) for field, change in (record.changes or {}).items()],
-        }
-        for record in order_history(order_id)
-    ]
 
 
 @admin.register(Order)
@@ -466,10 +450,32 @@ class OrderAdmin(admin.ModelAdmin):
                 "discount": OrderDiscount.objects.filter(order=order).first(),
                 "discount_form": DiscountForm(),
                 "can_refund": can_change and may_refund(self, request, order),
-                "history": history_rows(order.pk),
+                "history": order_timeline(order),
                 "outbox_events": OrderEvent.objects.filter(order_id=order.pk).order_by("-id")[:50],
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The HISTORY button: the order's own timeline (who, from where, what changed),
+        not Django's admin log, which misses every change made by the API or a command."""
+        order = self.get_object(request, admin.utils.unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, order):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {order}",
+            "subtitle": None,
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "object": order,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            "history": order_timeline(order),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/orders/order/object_history.html", context)
 
     # --- saving through the services ------------------------------------------------
 
