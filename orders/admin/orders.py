@@ -208,10 +208,7 @@ class OrderAdmin(admin.ModelAdmin):
         "money_column",
         "paid_column",
         "status_column",
-        "sent_column",
-        "delivered_column",
-        "done_column",
-        "canceled_column",
+        "state_column",
     )
     list_display_links = ("id", "date_column")
     list_filter = ("status", "channel", "payment_state", "shipping_state", "closing_state")
@@ -261,21 +258,15 @@ class OrderAdmin(admin.ModelAdmin):
     def status_column(self, order):
         return display.status_badge(order.status)
 
-    @admin.display(description="Sent", boolean=True)
-    def sent_column(self, order):
-        return order.sent
-
-    @admin.display(description="Delivered", boolean=True)
-    def delivered_column(self, order):
-        return order.delivered
-
-    @admin.display(description="Done", boolean=True)
-    def done_column(self, order):
-        return order.done
-
-    @admin.display(description="Canceled", boolean=True)
-    def canceled_column(self, order):
-        return order.canceled
+    @admin.display(description="State")
+    def state_column(self, order):
+        """The lifecycle in one compact cell (closing · shipping); payment is in Paid."""
+        return format_html(
+            '<span class="order-state order-state--{}">{} · {}</span>',
+            order.closing_state,
+            order.get_closing_state_display(),
+            order.get_shipping_state_display(),
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Exact, indexed matches for ids, e-mails, tracking numbers and external ids;
