@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -22,7 +23,6 @@ from ..errors import OrderError
 from ..models import ItemKind, Order, OrderDiscount, OrderEvent, OrderItem, Tracking
 from ..money import round_money
 from ..rules import available_actions
-from ..selectors import order_history
 from . import actions, display
 from .changelist import EstimatedCountPaginator, date_drilldown
 from .forms import (
@@ -43,6 +43,7 @@ from .money import (
     may_refund,
     refund_view,
 )
+from .timeline import order_timeline
 
 # Computed fields: shown, never edited (money and states change only through services).
 COMPUTED_FIELDS = (
@@ -197,23 +198,6 @@ class TrackingInline(admin.TabularInline):
         return format_html('<a href="{}" target="_blank" rel="noopener">track</a>', url)
 
 
-def _pair(change):
-    if isinstance(change, list | tuple) and len(change) == 2:
-        return change[0], change[1]
-    return None, change
-
-
-def history_rows(order_id: int) -> list[dict]:
-    """The timeline, newest first, each record with its diff as (field, old, new) rows."""
-    return [
-        {
-            "record": record,
-            "diff": [(field, *_pair(change)) for field, change in (record.changes or {}).items()],
-        }
-        for record in order_history(order_id)
-    ]
-
-
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     form = OrderForm
@@ -224,10 +208,7 @@ class OrderAdmin(admin.ModelAdmin):
         "money_column",
         "paid_column",
         "status_column",
-        "sent_column",
-        "delivered_column",
-        "done_column",
-        "canceled_column",
+        "state_column",
     )
     list_display_links = ("id", "date_column")
     list_filter = ("status", "channel", "payment_state", "shipping_state", "closing_state")
@@ -277,21 +258,15 @@ class OrderAdmin(admin.ModelAdmin):
     def status_column(self, order):
         return display.status_badge(order.status)
 
-    @admin.display(description="Sent", boolean=True)
-    def sent_column(self, order):
-        return order.sent
-
-    @admin.display(description="Delivered", boolean=True)
-    def delivered_column(self, order):
-        return order.delivered
-
-    @admin.display(description="Done", boolean=True)
-    def done_column(self, order):
-        return order.done
-
-    @admin.display(description="Canceled", boolean=True)
-    def canceled_column(self, order):
-        return order.canceled
+    @admin.display(description="State")
+    def state_column(self, order):
+        """The lifecycle in one compact cell (closing · shipping); payment is in Paid."""
+        return format_html(
+            '<span class="order-state order-state--{}">{} · {}</span>',
+            order.closing_state,
+            order.get_closing_state_display(),
+            order.get_shipping_state_display(),
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Exact, indexed matches for ids, e-mails, tracking numbers and external ids;
@@ -466,10 +441,32 @@ class OrderAdmin(admin.ModelAdmin):
                 "discount": OrderDiscount.objects.filter(order=order).first(),
                 "discount_form": DiscountForm(),
                 "can_refund": can_change and may_refund(self, request, order),
-                "history": history_rows(order.pk),
+                "history": order_timeline(order),
                 "outbox_events": OrderEvent.objects.filter(order_id=order.pk).order_by("-id")[:50],
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The HISTORY button: the order's own timeline (who, from where, what changed),
+        not Django's admin log, which misses every change made by the API or a command."""
+        order = self.get_object(request, admin.utils.unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, order):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {order}",
+            "subtitle": None,
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "object": order,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            "history": order_timeline(order),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/orders/order/object_history.html", context)
 
     # --- saving through the services ------------------------------------------------
 

@@ -18,7 +18,7 @@ def listed(response) -> list[int]:
     return [order.pk for order in response.context["cl"].result_list]
 
 
-def test_columns_show_customer_money_status_badge_and_flags(admin_client, order, actor):
+def test_columns_show_customer_money_status_badge_and_state(admin_client, order, actor):
     status = OrderStatus.objects.get(name="Shipped")
     services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
     services.order_mark_sent(order_id=order.pk, actor=actor)
@@ -31,7 +31,8 @@ def test_columns_show_customer_money_status_badge_and_flags(admin_client, order,
     assert "€36.30" in html
     assert "background:#0dcaf0" in html
     assert "Shipped" in html
-    assert 'alt="True"' in html  # the sent icon
+    # the lifecycle in one compact column (closing · shipping)
+    assert '<span class="order-state order-state--open">Open · Sent</span>' in html
 
 
 def test_newest_first(admin_client):

@@ -206,3 +206,33 @@ def test_staff_give_a_discount_take_payment_and_refund_a_returned_unit(chromium,
     expect(page.locator(".fieldBox.field-refunded_display .readonly")).to_contain_text("€5.31")
     expect(page.locator(".field-payment_state .readonly")).to_contain_text("Partially refunded")
     expect(page.locator("#order-history tbody tr").first).to_contain_text("Refund: 5.31 EUR")
+
+
+def _scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_order_list_and_order_page_fit_a_1400_px_window(chromium, live_server, shop):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text("anna")
+
+    page.goto(f"{live_server.url}/admin/orders/order/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(5)
+    list_width = _scroll_width(page)
+
+    page.goto(f"{live_server.url}/admin/orders/order/{shop.pk}/change/")
+    expect(page.locator("#order-history")).to_be_visible()
+    page_width = _scroll_width(page)
+
+    # no sideways scrolling: the list (one compact state column) and the order page with
+    # its items inline (VAT, totals and delete) both fit the window
+    assert list_width <= 1400, list_width
+    assert page_width <= 1400, page_width
+    for cell in ("th.column-vat", "td.field-line_total_display", "#id_items-0-DELETE"):
+        box = page.locator(f"#items-group {cell}").first.bounding_box()
+        assert box["x"] + box["width"] <= 1400, cell
