@@ -18,7 +18,9 @@ def history_url(order) -> str:
     return reverse("admin:orders_order_history", args=[order.pk])
 
 
-def test_history_button_opens_the_timeline_with_names_not_ids(admin_client, actor, order):
+def test_history_button_opens_the_timeline_with_names_not_ids(
+    admin_client, actor, order, no_status_follows
+):
     new, paid = OrderStatusFactory(name="New"), OrderStatusFactory(name="Paid")
     services.order_status_assign(order_id=order.pk, status_id=new.pk, actor=actor)
     services.order_status_assign(order_id=order.pk, status_id=paid.pk, actor=actor)
