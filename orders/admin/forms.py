@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.admin import helpers
 from django.utils.functional import cached_property
 
+from invoices.identifiers import party_errors
 from statuses.models import OrderStatus
 
 from ..errors import InvalidInput
@@ -165,6 +166,21 @@ class OrderForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
             "our_note": forms.Textarea(attrs={"rows": 3}),
         }
+
+    BUYER_NUMBERS = ("company_vat", "company_nr", "state_code")
+
+    def clean(self):
+        cleaned = super().clean()
+        # The buyer's VAT and company numbers, checked as the API checks them (python-stdnum),
+        # when staff change them: an old order with a bad number stays editable otherwise.
+        if any(name in self.changed_data for name in self.BUYER_NUMBERS):
+            party = {
+                name: cleaned.get(name, getattr(self.instance, name)) for name in self.BUYER_NUMBERS
+            }
+            for field, messages in party_errors(party).items():
+                if field in self.fields:
+                    self.add_error(field, messages)
+        return cleaned
 
     @cached_property
     def changed_data(self):

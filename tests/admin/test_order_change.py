@@ -240,3 +240,26 @@ def test_change_page_query_count_does_not_grow_with_items_trackings_or_history(a
         services.order_history_add(order_id=big.pk, actor=actor, type="note", name=f"Note {n}")
 
     assert _change_page_queries(admin_client, big) == _change_page_queries(admin_client, small)
+
+
+def test_a_buyer_vat_number_wrong_for_its_country_is_a_form_error(admin_client, order):
+    page = admin_client.get(change_url(order))
+    data = change_form_data(page) | {"state_code": "CZ", "company_vat": "CZ12345670"}
+
+    response = admin_client.post(change_url(order), data)
+
+    assert response.status_code == 200  # the form again, with the error on the field
+    assert response.context["adminform"].form.errors["company_vat"]
+    order.refresh_from_db()
+    assert order.company_vat == ""
+
+
+def test_a_valid_buyer_vat_number_is_saved(admin_client, order):
+    page = admin_client.get(change_url(order))
+    data = change_form_data(page) | {"state_code": "CZ", "company_vat": "CZ25123891"}
+
+    response = admin_client.post(change_url(order), data)
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.company_vat == "CZ25123891"
