@@ -36,9 +36,7 @@ from .serializers_input import (
     TrackingInputSerializer,
 )
 from .views_money import OrderMoneyActions
-from .viewsets import ApiViewSet, order_not_found, write_schema
-
-ID = r"[0-9]{1,18}"  # an id that fits a database column; anything else is a 404
+from .viewsets import ID, ApiViewSet, order_not_found, write_schema
 
 
 def transition(name: str, service):

@@ -43,9 +43,7 @@ from .serializers import (
     ShipperSerializer,
     ShippingMethodSerializer,
 )
-from .viewsets import ApiViewSet
-
-ID = r"[0-9]{1,18}"
+from .viewsets import ID, ApiViewSet
 
 
 class ReferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):

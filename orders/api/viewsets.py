@@ -18,6 +18,9 @@ from .authentication import actor_for
 from .filters import StrictBooleanField
 from .idempotency import etag, run_write
 
+# An id that fits a database column; anything else is a 404 (every URL argument here).
+ID = r"[0-9]{1,18}"
+
 
 def order_not_found(order_id) -> NotFound:
     return NotFound(f"Order {order_id} does not exist.")
@@ -93,7 +96,7 @@ class ApiViewSet(viewsets.GenericViewSet):
             raise ValidationError(errors)
 
     def dispatch(self, request, *args, **kwargs):
-        # Every URL argument of this API is an id matched by digits only (ID in views.py).
+        # Every URL argument of this API is an id matched by digits only (ID above).
         return super().dispatch(request, *args, **{k: int(v) for k, v in kwargs.items()})
 
     def initial(self, request, *args, **kwargs):
