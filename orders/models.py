@@ -176,8 +176,13 @@ class PaymentState(models.TextChoices):
 
 
 class ShippingState(models.TextChoices):
+    """Derived from the parcels (see `shipping_state_for`): partially sent while some
+    product units still wait; sent, partially delivered, delivered once nothing waits."""
+
     PENDING = "pending", "Not sent"
+    PARTIALLY_SENT = "partially_sent", "Partially sent"
     SENT = "sent", "Sent"
+    PARTIALLY_DELIVERED = "partially_delivered", "Partially delivered"
     DELIVERED = "delivered", "Delivered"
 
 
@@ -497,8 +502,15 @@ class OrderItem(models.Model):
         help_text="Fee lines: the goods total (with VAT, after the discount, in the order's "
         "currency) from which the fee is 0; the method's threshold when it was set.",
     )
+    # Both are kept by the parcel and return services in the order's transaction (sums of
+    # the lines of its parcels that are not returned to sender, and of its returns that are
+    # not rejected); check_orders verifies them. waiting_count on the wire is
+    # count - shipped_count for product lines.
+    shipped_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="How many are in parcels (packed or on their way)."
+    )
     returned_count = models.PositiveIntegerField(
-        default=0, editable=False, help_text="How many came back (marked by a refund)."
+        default=0, editable=False, help_text="How many the customer sent back (returns)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -520,6 +532,9 @@ class OrderItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(returned_count__lte=F("count")), name="item_returned_within_count"
+            ),
+            models.CheckConstraint(
+                condition=Q(shipped_count__lte=F("count")), name="item_shipped_within_count"
             ),
             models.UniqueConstraint(
                 fields=["order", "kind"],
@@ -871,3 +886,142 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+# --- Parcels and returns ---------------------------------------------------------------
+
+
+class ShipmentState(models.TextChoices):
+    PACKED = "packed", "Packed"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    RETURNED = "returned", "Returned to sender"
+
+
+class Shipment(FSMModelMixin, RecordedBy):
+    """A parcel: chosen units of the order's product lines, with a carrier's tracking
+    number. packed -> sent -> delivered, or sent -> returned (to sender: its units wait
+    again). Written only by orders.services.shipments; the order's shipping state and its
+    lines' shipped_count follow from its parcels."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    state = FSMField(default=ShipmentState.PACKED, choices=ShipmentState.choices, protected=True)
+    tracking = models.OneToOneField(
+        Tracking, null=True, blank=True, on_delete=models.SET_NULL, related_name="shipment"
+    )
+    weight = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+        help_text="kg",
+    )
+    date_sent = models.DateTimeField(null=True, blank=True, editable=False)
+    date_delivered = models.DateTimeField(null=True, blank=True, editable=False)
+    date_returned = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "state"], name="shipment_order_state_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=0), name="shipment_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Parcel {self.pk} of order {self.order_id}"
+
+    @transition(field=state, source=ShipmentState.PACKED, target=ShipmentState.SENT)
+    def mark_sent(self) -> None:
+        self.date_sent = timezone.now()
+
+    @transition(field=state, source=ShipmentState.SENT, target=ShipmentState.DELIVERED)
+    def mark_delivered(self) -> None:
+        self.date_delivered = timezone.now()
+
+    @transition(field=state, source=ShipmentState.SENT, target=ShipmentState.RETURNED)
+    def mark_returned(self) -> None:
+        self.date_returned = timezone.now()
+
+
+class ShipmentLine(models.Model):
+    """How many units of one product line a parcel holds."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="shipment_lines")
+    count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0), name="shipment_line_count_positive"),
+            models.UniqueConstraint(fields=["shipment", "item"], name="shipment_line_one_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} x item {self.item_id}"
+
+
+class ReturnState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    RECEIVED = "received", "Received"
+    REFUNDED = "refunded", "Refunded"
+    REJECTED = "rejected", "Rejected"
+
+
+class Return(FSMModelMixin, RecordedBy):
+    """Goods the customer sends back, from delivered parcels. requested -> received ->
+    refunded (its refund), or requested/received -> rejected. Written only by
+    orders.services.returns."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    state = FSMField(default=ReturnState.REQUESTED, choices=ReturnState.choices, protected=True)
+    reason = models.CharField(max_length=300)
+    refund = models.OneToOneField(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="goods_return"
+    )
+    date_received = models.DateTimeField(null=True, blank=True, editable=False)
+    date_refunded = models.DateTimeField(null=True, blank=True, editable=False)
+    date_rejected = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "state"], name="return_order_state_idx")]
+
+    def __str__(self) -> str:
+        return f"Return {self.pk} of order {self.order_id}"
+
+    @transition(field=state, source=ReturnState.REQUESTED, target=ReturnState.RECEIVED)
+    def mark_received(self) -> None:
+        self.date_received = timezone.now()
+
+    @transition(field=state, source=ReturnState.RECEIVED, target=ReturnState.REFUNDED)
+    def mark_refunded(self) -> None:
+        self.date_refunded = timezone.now()
+
+    @transition(
+        field=state,
+        source=[ReturnState.REQUESTED, ReturnState.RECEIVED],
+        target=ReturnState.REJECTED,
+    )
+    def reject(self) -> None:
+        self.date_rejected = timezone.now()
+
+
+class ReturnLine(models.Model):
+    """How many units of one product line come back."""
+
+    goods_return = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="return_lines")
+    count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0), name="return_line_count_positive"),
+            models.UniqueConstraint(
+                fields=["goods_return", "item"], name="return_line_one_per_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} x item {self.item_id}"
