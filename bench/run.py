@@ -167,7 +167,7 @@ class Server:
                 self.process.wait()
 
 
-def server_environment(url: str) -> dict:
+def server_environment(url: str, workers: int = 2) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -182,7 +182,7 @@ def server_environment(url: str) -> dict:
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "API_RATE_LIMITS": "off",
             "HOST": "127.0.0.1",
-            "WEB_CONCURRENCY": "2",
+            "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": "1",
             "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_TIMEOUT": "120",
@@ -423,6 +423,9 @@ def main(argv=None) -> int:
         "--max-seconds", type=float, default=120, help="Longest load per app, in any case."
     )
     parser.add_argument("--clients", type=int, default=2, help="Concurrent client threads.")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn processes of each app (WEB_CONCURRENCY)."
+    )
     parser.add_argument("--warmup", type=float, default=2, help="Seconds of unmeasured load.")
     parser.add_argument("--rounds", type=int, default=3, help="Turns of ours, then floor.")
     parser.add_argument("--port", type=int, default=8310, help="Our app's port.")
@@ -452,7 +455,7 @@ def main(argv=None) -> int:
     requests = [r for r in choose_requests() if not args.only or r.key in args.only]
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    env = server_environment(url)
+    env = server_environment(url, args.workers)
     ours = Server("ours", "config.wsgi", args.port, env, RESULTS / f"{args.orders}-ours.log")
     floor = Server(
         "floor",

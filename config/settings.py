@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DATABASE_REPLICA_URL: whether the request's reads may use the replica.
+    "config.replica.ReplicaMiddleware",
 ]
 
 # The API's paths have no trailing slash and clients do not follow redirects.
@@ -92,6 +94,20 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+# A read replica for the API's reads (config/replica.py, docs/operations.md): a streaming
+# standby of the primary. The tests use the primary under both names (MIRROR).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+# How long a client that wrote reads the primary (its writes may not be on the replica yet).
+REPLICA_STICKY_SECONDS = env.float("REPLICA_STICKY_SECONDS", default=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

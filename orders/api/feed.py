@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.replica import reads_from_primary
 from notifications.outbox import Cursor, committed_events
 from orders.events import EVENT_TYPES
 from orders.models import OrderEvent
@@ -100,8 +101,10 @@ class OrderEventViewSet(ApiViewSet):
     )
     def list(self, request):
         after, limit = _query(request)
-        # One more than asked tells whether more are ready without a count query.
-        events = list(committed_events(after, limit + 1))
+        # One more than asked tells whether more are ready without a count query. From the
+        # primary: the cursor is about the primary's running transactions.
+        with reads_from_primary():
+            events = list(committed_events(after, limit + 1))
         has_more = len(events) > limit
         events = events[:limit]
         rows = [
