@@ -166,7 +166,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
     _, key = create_api_key(name="bench", read_only=True)
     # The floor runs its SQL on the test's connection, so it sees the test's rows.
     app = floor.Floor(
-        lambda: connection.connection, base_url=BASE_URL, money_locale="en_US", time_zone="UTC"
+        lambda: connection.connection, base_url=BASE_URL, language="en", time_zone="UTC"
     )
     connection.ensure_connection()
     api = APIClient()
@@ -206,9 +206,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
 
 @pytest.mark.postgres
 def test_the_floor_refuses_a_wrong_key(grown):
-    app = floor.Floor(
-        lambda: connection.connection, base_url="", money_locale="en_US", time_zone="UTC"
-    )
+    app = floor.Floor(lambda: connection.connection, base_url="", language="en", time_zone="UTC")
     connection.ensure_connection()
     _, key = create_api_key(name="bench", read_only=True)
     assert floor_get(app, "/System/Orders", key[:-1] + "x")[0] == "401 Unauthorized"
