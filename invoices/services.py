@@ -13,6 +13,9 @@ Rules:
 - The number is taken from the seller's series of the issue year in the same transaction
   (invoices/numbering.py); the taxable-supply date is the earlier of payment and dispatch,
   else the issue date; the due date is the issue date plus the seller's due days.
+- A document is written in the order's language when it is issued (order_language: the
+  order's own, else its channel's); the texts it stores (a credit note's reason and
+  correction lines) are written in it too, so it reads the same whenever it is shown.
 - A credit note corrects an invoice: for a refund (the refunded lines, its discount
   share and any extra amount; invoices/corrections.py) or for all that is still invoiced
   (the order was canceled). It has its own series. A refund made before the invoice
@@ -23,11 +26,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders import events
 from orders.actors import Actor
 from orders.errors import InvalidInput, NotFound
+from orders.language import order_language
 from orders.models import HistorySource, Order, Refund
 from orders.services._common import lock_order, refuse
 
@@ -36,6 +42,9 @@ from .errors import AlreadyInvoiced, NotInvoiceable
 from .models import DocumentKind, Invoice, InvoiceLine, Occasion
 
 ZERO = Decimal("0")
+
+# How a refused buyer number is named in the message (the API names the field too).
+BUYER_NUMBER_NAMES = {"company_vat": _("VAT number"), "company_nr": _("company number")}
 
 OCCASION_BY_SOURCE = {
     HistorySource.ADMIN: Occasion.STAFF,
@@ -85,26 +94,32 @@ def invoice_issue(*, order_id: int, actor: Actor, occasion: str | None = None) -
     existing = order_invoice(order)
     if existing is not None:
         raise AlreadyInvoiced(
-            f"Order {order.pk} already has invoice {existing.number}.",
-            detail="An invoice never changes: correct it with a credit note (refund or cancel).",
+            gettext("Order %(id)s already has invoice %(number)s.")
+            % {"id": order.pk, "number": existing.number},
+            detail=gettext(
+                "An invoice never changes: correct it with a credit note (refund or cancel)."
+            ),
         )
     if order.canceled:
         raise refuse(order, "invoiced")
     company = snapshots.seller_of(order)
     if company is None:
         raise NotInvoiceable(
-            f"Order {order.pk} has no seller.",
+            gettext("Order %(id)s has no seller.") % {"id": order.pk},
             code="no_seller",
-            detail="Set the order's company (or its channel's company) first.",
+            detail=gettext("Set the order's company (or its channel's company) first."),
         )
     lines = snapshots.order_lines(order)
     if not lines:
-        raise NotInvoiceable(f"Order {order.pk} has no lines to invoice.", code="no_lines")
+        raise NotInvoiceable(
+            gettext("Order %(id)s has no lines to invoice.") % {"id": order.pk}, code="no_lines"
+        )
     errors = identifiers.party_errors(order)
     if errors:
         field = next(iter(errors))
         raise InvalidInput(
-            f"The buyer's {field.replace('_', ' ')} is not valid: fix the order first.",
+            gettext("The buyer's %(field)s is not valid: fix the order first.")
+            % {"field": BUYER_NUMBER_NAMES.get(field, field)},
             detail=errors,
             field=field,
         )
@@ -130,6 +145,7 @@ def invoice_issue(*, order_id: int, actor: Actor, occasion: str | None = None) -
         issue_date=issue_date,
         taxable_supply_date=snapshots.taxable_supply_date(order, issue_date),
         due_date=issue_date + timedelta(days=settings.due_days),
+        language=order_language(order),
         currency_code=order.order_currency_code,
         main_currency_code=order.main_currency_code,
         currency_rate=order.currency_rate,
@@ -172,26 +188,37 @@ def credit_note_issue(
     order = lock_order(order_id)
     invoice = order_invoice(order)
     if invoice is None:
-        raise NotInvoiceable(f"Order {order.pk} has no invoice to correct.", code="no_invoice")
+        raise NotInvoiceable(
+            gettext("Order %(id)s has no invoice to correct.") % {"id": order.pk},
+            code="no_invoice",
+        )
     refund = None
     if refund_id is not None:
         refund = Refund.objects.filter(pk=refund_id, order=order).first()
         if refund is None:
-            raise NotFound(f"Order {order.pk} has no refund {refund_id}.", code="refund_not_found")
+            raise NotFound(
+                gettext("Order %(id)s has no refund %(refund)s.")
+                % {"id": order.pk, "refund": refund_id},
+                code="refund_not_found",
+            )
         if refund.credit_notes.exists():
-            raise AlreadyInvoiced(f"Refund {refund.pk} already has its credit note.")
+            raise AlreadyInvoiced(
+                gettext("Refund %(id)s already has its credit note.") % {"id": refund.pk}
+            )
     return _issue_credit_note(order, invoice, actor, refund=refund, reason=reason)
 
 
 def _issue_credit_note(order, invoice, actor, *, refund=None, reason="") -> Invoice | None:
-    if refund is not None:
-        lines = corrections.refund_lines(invoice, refund)
-        reason = reason or f"Refund: {refund.reason}"
-        occasion = Occasion.REFUND
-    else:
-        lines = corrections.remaining_lines(invoice)
-        reason = reason or "Order canceled"
-        occasion = Occasion.CANCEL if order.canceled else OCCASION_BY_SOURCE.get(actor.source)
+    language = order_language(order)
+    with translation.override(language):  # the texts the credit note stores
+        if refund is not None:
+            lines = corrections.refund_lines(invoice, refund)
+            reason = reason or gettext("Refund: %(reason)s") % {"reason": refund.reason}
+            occasion = Occasion.REFUND
+        else:
+            lines = corrections.remaining_lines(invoice)
+            reason = reason or gettext("Order canceled")
+            occasion = Occasion.CANCEL if order.canceled else OCCASION_BY_SOURCE.get(actor.source)
     total_base, total = snapshots.totals(lines)
     if not lines or total > ZERO:
         return None
@@ -215,6 +242,7 @@ def _issue_credit_note(order, invoice, actor, *, refund=None, reason="") -> Invo
         refund=refund,
         occasion=occasion or Occasion.STAFF,
         reason=reason[:300],
+        language=language,
         issue_date=issue_date,
         taxable_supply_date=issue_date,
         due_date=None,
