@@ -175,8 +175,12 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
     tracked = Tracking.objects.exclude(order_id__in=grown).first()
     day = Order.objects.order_by("date_order")[GROWN // 2].date_order.date()
     open_status = Order.objects.exclude(closing_state="done").exclude(status=None).first().status_id
+    # An EUR order of the English channel read in Czech (its own language wins).
+    in_czech = Order.objects.filter(pk__in=grown, order_currency_code="EUR").first()
+    Order.objects.filter(pk=in_czech.pk).update(language="cs")
     paths = [
         f"/System/Orders/{grown[0]}",
+        f"/System/Orders/{in_czech.pk}",
         f"/System/Orders/{jpy.pk}",
         f"/System/Orders/{Order.objects.order_by('-id').first().pk}",
         "/System/Orders",
@@ -196,6 +200,10 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
         assert first_difference(answer, floor.orjson.loads(body)) is None, path
         compared += answer.get("orders", [answer])
     # The rarer paths of the answer were among those compared.
+    words = {item["price"]["final_price_word"] for order in compared for item in order["items"]}
+    assert any(word.endswith("\N{NO-BREAK SPACE}Kč") for word in words)  # the Czech shop's
+    assert any(word.endswith("\N{NO-BREAK SPACE}€") for word in words)  # an order's own
+    assert any(word.startswith("€") for word in words)
     kinds = {item["kind"] for order in compared for item in order["items"]}
     assert {"product", "discount", "shipping"} <= kinds
     assert any(order["discount"] for order in compared)
