@@ -28,7 +28,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from orders import events
 from orders.actors import Actor
@@ -43,8 +42,9 @@ from .models import DocumentKind, Invoice, InvoiceLine, Occasion
 
 ZERO = Decimal("0")
 
-# How a refused buyer number is named in the message (the API names the field too).
-BUYER_NUMBER_NAMES = {"company_vat": _("VAT number"), "company_nr": _("company number")}
+# How a refused buyer number is named in the message (the API names the field too). Domain
+# refusals stay English: they are the API's error messages (docs/api.md).
+BUYER_NUMBER_NAMES = {"company_vat": "VAT number", "company_nr": "company number"}
 
 OCCASION_BY_SOURCE = {
     HistorySource.ADMIN: Occasion.STAFF,
@@ -94,32 +94,27 @@ def invoice_issue(*, order_id: int, actor: Actor, occasion: str | None = None) -
     existing = order_invoice(order)
     if existing is not None:
         raise AlreadyInvoiced(
-            gettext("Order %(id)s already has invoice %(number)s.")
-            % {"id": order.pk, "number": existing.number},
-            detail=gettext(
-                "An invoice never changes: correct it with a credit note (refund or cancel)."
-            ),
+            f"Order {order.pk} already has invoice {existing.number}.",
+            detail="An invoice never changes: correct it with a credit note (refund or cancel).",
         )
     if order.canceled:
         raise refuse(order, "invoiced")
     company = snapshots.seller_of(order)
     if company is None:
         raise NotInvoiceable(
-            gettext("Order %(id)s has no seller.") % {"id": order.pk},
+            f"Order {order.pk} has no seller.",
             code="no_seller",
-            detail=gettext("Set the order's company (or its channel's company) first."),
+            detail="Set the order's company (or its channel's company) first.",
         )
     lines = snapshots.order_lines(order)
     if not lines:
-        raise NotInvoiceable(
-            gettext("Order %(id)s has no lines to invoice.") % {"id": order.pk}, code="no_lines"
-        )
+        raise NotInvoiceable(f"Order {order.pk} has no lines to invoice.", code="no_lines")
     errors = identifiers.party_errors(order)
     if errors:
         field = next(iter(errors))
         raise InvalidInput(
-            gettext("The buyer's %(field)s is not valid: fix the order first.")
-            % {"field": BUYER_NUMBER_NAMES.get(field, field)},
+            f"The buyer's {BUYER_NUMBER_NAMES.get(field, field)} is not valid: fix the order "
+            "first.",
             detail=errors,
             field=field,
         )
@@ -188,23 +183,14 @@ def credit_note_issue(
     order = lock_order(order_id)
     invoice = order_invoice(order)
     if invoice is None:
-        raise NotInvoiceable(
-            gettext("Order %(id)s has no invoice to correct.") % {"id": order.pk},
-            code="no_invoice",
-        )
+        raise NotInvoiceable(f"Order {order.pk} has no invoice to correct.", code="no_invoice")
     refund = None
     if refund_id is not None:
         refund = Refund.objects.filter(pk=refund_id, order=order).first()
         if refund is None:
-            raise NotFound(
-                gettext("Order %(id)s has no refund %(refund)s.")
-                % {"id": order.pk, "refund": refund_id},
-                code="refund_not_found",
-            )
+            raise NotFound(f"Order {order.pk} has no refund {refund_id}.", code="refund_not_found")
         if refund.credit_notes.exists():
-            raise AlreadyInvoiced(
-                gettext("Refund %(id)s already has its credit note.") % {"id": refund.pk}
-            )
+            raise AlreadyInvoiced(f"Refund {refund.pk} already has its credit note.")
     return _issue_credit_note(order, invoice, actor, refund=refund, reason=reason)
 
 

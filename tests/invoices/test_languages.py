@@ -166,7 +166,7 @@ def test_a_czech_credit_note_is_an_opravny_danovy_doklad(client, czech_invoice, 
     assert "Rekapitulace DPH" in text
     assert "-100,00 Kč" in text.replace(NBSP, " ")
     html = page(client, order)
-    assert f"Opravný daňový doklad {note.number}" in html  # the page's list of credit notes
+    assert f"Opravný daňový doklad č. {note.number}" in html  # the page's list of credit notes
 
 
 def test_a_czech_orders_proforma_is_czech_too(client, czech_order):
@@ -181,7 +181,7 @@ def test_a_cancel_credit_note_says_why_in_its_language(czech_invoice, actor):
     services.order_cancel(order_id=czech_invoice.order_id, actor=actor)
 
     note = czech_invoice.credit_notes.get()
-    assert (note.language, note.reason) == ("cs", "Objednávka zrušena")
+    assert (note.language, note.reason) == ("cs", "Objednávka stornována")
 
 
 @override_settings(LANGUAGE_CODE="cs")
@@ -190,6 +190,6 @@ def test_staff_read_the_invoices_panel_in_their_language(admin_client, czech_inv
 
     html = admin_client.get(url).content.decode()
 
-    assert "Faktura a opravné daňové doklady" in html
+    assert "Faktura a dobropisy" in html
     assert f"Faktura {czech_invoice.number}" in html
     assert f"1{NBSP}476,50{NBSP}Kč" in html
