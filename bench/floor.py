@@ -6,12 +6,14 @@ can give them. A WSGI app without Django (psycopg 3, orjson, hand-written SQL):
 
 Per request: one API-key check (the hash of orders/api_keys.py); for a listing the same
 exact COUNT as ours, the page's ids, then those orders with their items and trackings
-aggregated in SQL (json_agg) and their discount joined; orjson writes the answer, with
+aggregated in SQL (json_agg), their discount and channel joined; orjson writes the answer, with
 our rules (a country or currency code that is not 2 or 3 letters is null, as iso_code()
 in orders/api/serializers.py says). One connection per worker process.
 Serve it with `gunicorn bench.floor:application`; it reads DATABASE_URL, PUBLIC_BASE_URL,
-MONEY_LOCALE and TIME_ZONE like the app. It is a yardstick, not a second API: it answers
-only these requests, and bench.run checks its answers equal ours before timing anything.
+LANGUAGE_CODE and TIME_ZONE like the app (the *_word amounts are in the order's language:
+its own, else its channel's, else LANGUAGE_CODE, as orders/language.py says). It is a
+yardstick, not a second API: it answers only these requests, and bench.run checks its
+answers equal ours before timing anything.
 """
 
 import datetime as dt
@@ -72,10 +74,12 @@ SELECT o.id, o.customer_id, o.company_id, o.channel_id, o.date_order, o.date_mat
        o.shipping_state, o.closing_state, host(o.ip), o.external_order_prefix,
        o.external_order_id, o.external_payment_id, o.external_payment_url,
        s.id, s.name, s.icon, s.color, s.sort, s.complete_order, s.cancel_order,
-       o.refunded::float8, o.payment_state, d.type, d.value::float8, d.reason
+       o.refunded::float8, o.payment_state, d.type, d.value::float8, d.reason,
+       COALESCE(NULLIF(o.language, ''), c.language)
   FROM orders_order o
   LEFT JOIN statuses_orderstatus s ON s.id = o.status_id
   LEFT JOIN orders_orderdiscount d ON d.order_id = o.id
+  LEFT JOIN orders_channel c ON c.id = o.channel_id
 """
 ONE_ORDER = ORDERS + " WHERE o.id = %s"
 SOME_ORDERS = ORDERS + " WHERE o.id = ANY(%s)"
@@ -138,11 +142,12 @@ class MoneyWords:
 class Floor:
     """The WSGI app. `connect` makes the worker's connection (called on first use)."""
 
-    def __init__(self, connect, *, base_url: str, money_locale: str, time_zone: str):
+    def __init__(self, connect, *, base_url: str, language: str, time_zone: str):
         self.connect = connect
         self.connection = None
         self.base = base_url
-        self.words = MoneyWords(money_locale)
+        self.language = language  # an order without its own language and channel
+        self.words = {}  # language -> its MoneyWords
         self.zone = dt.UTC if time_zone == "UTC" else ZoneInfo(time_zone)
 
     # --- WSGI ---------------------------------------------------------------------------
@@ -291,8 +296,14 @@ class Floor:
     def link(self, path: str, pk: int | None) -> dict | None:
         return None if pk is None else {"id": pk, "api_link": f"{self.base}{path}{pk}"}
 
-    def price(self, base, final, vat, vat_value, currency: str) -> dict:
-        words = self.words
+    def money_words(self, language: str | None) -> MoneyWords:
+        language = language or self.language
+        words = self.words.get(language)
+        if words is None:
+            words = self.words[language] = MoneyWords(babel_locale(language))
+        return words
+
+    def price(self, base, final, vat, vat_value, currency: str, words: MoneyWords) -> dict:
         return {
             "base_price": base,
             "base_price_word": words(base, currency),
@@ -319,7 +330,9 @@ class Floor:
             external_order_id, external_payment_id, external_payment_url,
             status_id, status_name, status_icon, status_color, status_sort, complete, cancel,
             refunded, payment_state, discount_type, discount_value, discount_reason,
+            language,
         ) = row  # fmt: skip
+        words = self.money_words(language)
         items = []
         for (
             item_id, article, code, item_name, count, ordered, waiting, item_note, vat,
@@ -335,11 +348,11 @@ class Floor:
                     "ordered": ordered,
                     "waiting_count": waiting,
                     "note": item_note,
-                    "price": self.price(base, final, vat, vat_value, currency),
+                    "price": self.price(base, final, vat, vat_value, currency, words),
                     "price_original": None
                     if original_final is None
                     else self.price(
-                        original_base, original_final, vat, original_vat_value, currency
+                        original_base, original_final, vat, original_vat_value, currency, words
                     ),
                     "kind": kind,
                 }
@@ -424,6 +437,24 @@ class Floor:
         }
 
 
+LANGUAGES = ("en", "cs")  # the codes of settings.LANGUAGES
+
+
+def default_language(language_code: str) -> str:
+    """default_language() of orders/language.py: LANGUAGE_CODE as one of LANGUAGES."""
+    code = language_code.lower()
+    for candidate in (code, code.split("-")[0]):
+        if candidate in LANGUAGES:
+            return candidate
+    return LANGUAGES[0]
+
+
+def babel_locale(language: str) -> str:
+    """Django's to_locale() as orders/language.py uses it: "cs" -> "cs", "en-us" -> "en_US"."""
+    code, _, country = language.partition("-")
+    return f"{code.lower()}_{country.upper()}" if country else code.lower()
+
+
 def iso_code(value: str | None, length: int) -> str | None:
     """iso_code() of orders/api/serializers.py: a code of `length` letters, else null."""
     if value and len(value) == length and value.isascii() and value.isalpha():
@@ -457,7 +488,7 @@ def from_environment() -> Floor:
     return Floor(
         connect_from_environment,
         base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
-        money_locale=os.environ.get("MONEY_LOCALE", "en_US"),
+        language=default_language(os.environ.get("LANGUAGE_CODE", "en-us")),
         time_zone=os.environ.get("TIME_ZONE", "UTC"),
     )
 

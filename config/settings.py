@@ -8,6 +8,7 @@ variable of the real environment wins over the same name in `.env`; tests read n
 import re
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env_bool, env_list, read_env_file
 from config.env import ENV as env
@@ -119,6 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
+# The languages people read: the back office (staff's choice), and per channel or order the
+# customer's pages, e-mails, invoices and the API's *_word amounts (orders/language.py).
+LANGUAGES = [("en", _("English")), ("cs", _("Czech"))]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -146,8 +150,6 @@ CURRENCY_RATES = {
 }
 # Days from the order date to its payment due date (date_maturity).
 ORDER_MATURITY_DAYS = env.int("ORDER_MATURITY_DAYS", default=14)
-# The locale amounts are written in for people (the API's *_word fields, invoices).
-MONEY_LOCALE = env.str("MONEY_LOCALE", default="en_US")
 # Absolute base of the links the API hands out (order_url, invoice_url, api_link);
 # empty means "the host the request came to".
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")

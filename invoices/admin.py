@@ -16,6 +16,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, StreamingH
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders.actors import Actor
 from orders.admin import display
@@ -37,7 +39,7 @@ class InvoiceSettingsInline(admin.StackedInline):
     can_delete = False
     extra = 1
     max_num = 1
-    verbose_name_plural = "Invoicing"
+    verbose_name_plural = _("Invoicing")
 
 
 # The Company admin is the orders app's; this adds the invoicing settings and the checks of
@@ -63,11 +65,11 @@ def _settled():
 
 
 class PaidFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("paid", "Paid invoices"), ("unpaid", "Unpaid invoices")]
+        return [("paid", _("Paid invoices")), ("unpaid", _("Unpaid invoices"))]
 
     def queryset(self, request, queryset):
         if self.value() not in ("paid", "unpaid"):
@@ -149,7 +151,7 @@ def _csv_rows(queryset):
         yield writer.writerow(csv_row(document))
 
 
-@admin.action(description="Export the selected documents as CSV (for the accountant)")
+@admin.action(description=_("Export the selected documents as CSV (for the accountant)"))
 def export_csv(modeladmin, request, queryset):
     documents = (
         queryset.select_related("corrects")
@@ -177,7 +179,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "company", "year", PaidFilter)
     search_fields = ("number", "buyer__name", "buyer__company_vat")
-    search_help_text = "Document number, buyer's name or VAT number."
+    search_help_text = _("Document number, buyer's name or VAT number.")
     date_hierarchy = "issue_date"
     list_select_related = ("order", "company", "corrects")
     list_per_page = 50
@@ -186,12 +188,12 @@ class InvoiceAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": (("kind", "number", "pdf_link"), ("order_link", "corrects", "refund"),
                            "reason", "occasion")}),
-        ("Dates", {"fields": (("issue_date", "taxable_supply_date", "due_date"),)}),
-        ("Money", {"fields": (("currency_code", "currency_rate", "main_currency_code"),
-                              ("total_base", "total_vat", "total"),
-                              ("paid_at_issue", "amount_due"))}),
-        ("As issued", {"fields": ("seller", "buyer", "delivery", "payment")}),
-        ("Record", {"fields": (("actor", "source", "created_at"),)}),
+        (_("Dates"), {"fields": (("issue_date", "taxable_supply_date", "due_date"),)}),
+        (_("Money"), {"fields": (("currency_code", "currency_rate", "main_currency_code"),
+                                 ("total_base", "total_vat", "total"),
+                                 ("paid_at_issue", "amount_due"))}),
+        (_("As issued"), {"fields": ("language", "seller", "buyer", "delivery", "payment")}),
+        (_("Record"), {"fields": (("actor", "source", "created_at"),)}),
     )  # fmt: skip
 
     def get_queryset(self, request):
@@ -210,20 +212,20 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Order", ordering="order_id")
+    @admin.display(description=_("Order"), ordering="order_id")
     def order_link(self, document):
         url = reverse("admin:orders_order_change", args=[document.order_id])
         return format_html('<a href="{}">{}</a>', url, document.order_id)
 
-    @admin.display(description="Buyer")
+    @admin.display(description=_("Buyer"))
     def buyer_column(self, document):
         return document.buyer.get("name") or display.EMPTY
 
-    @admin.display(description="Total", ordering="total")
+    @admin.display(description=_("Total"), ordering="total")
     def total_column(self, document):
         return display.money(document.total, document.currency_code)
 
-    @admin.display(description="Paid")
+    @admin.display(description=_("Paid"))
     def paid_column(self, document):
         if document.is_credit_note:
             return display.EMPTY
@@ -250,12 +252,20 @@ class InvoiceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
         if not Order.objects.filter(pk=order_id).exists():
-            self.message_user(request, f"Order {order_id} does not exist.", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("Order %(id)s does not exist.") % {"id": order_id},
+                messages.ERROR,
+            )
             return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
         try:
             invoice = services.invoice_issue(order_id=order_id, actor=Actor.for_user(request.user))
         except OrderError as error:
             self.message_user(request, error_text(error), messages.ERROR)
         else:
-            self.message_user(request, f"Invoice {invoice.number} issued.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Invoice %(number)s issued.") % {"number": invoice.number},
+                messages.SUCCESS,
+            )
         return back

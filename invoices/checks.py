@@ -16,12 +16,15 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders.checks import Problem
 
 from .models import Invoice, InvoiceLine, NumberSeries
 
 ZERO = Decimal("0")
+SERIES_NAMES = {"invoice": _("invoice"), "credit_note": _("credit note")}
 
 
 def check_invoices() -> Iterator[Problem]:
@@ -47,12 +50,29 @@ def _document_problems() -> Iterator[Problem]:
         if (base, total) != (lines_base, lines_final) or vat != total - base:
             yield Problem(
                 order_id,
-                f"document {number} says {base} + {vat} = {total} but its lines add up to "
-                f"{lines_base} + {lines_final - lines_base} = {lines_final}",
+                gettext(
+                    "document %(number)s says %(base)s + %(vat)s = %(total)s but its lines add "
+                    "up to %(lines_base)s + %(lines_vat)s = %(lines_total)s"
+                )
+                % {
+                    "number": number,
+                    "base": base,
+                    "vat": vat,
+                    "total": total,
+                    "lines_base": lines_base,
+                    "lines_vat": lines_final - lines_base,
+                    "lines_total": lines_final,
+                },
             )
         if bad:
-            yield Problem(order_id, f"document {number} has {bad} line(s) whose totals are "
-                          "not unit price x count")  # fmt: skip
+            yield Problem(
+                order_id,
+                gettext(
+                    "document %(number)s has %(count)s line(s) whose totals are not unit "
+                    "price x count"
+                )
+                % {"number": number, "count": bad},
+            )
 
 
 def _credit_problems() -> Iterator[Problem]:
@@ -72,8 +92,11 @@ def _credit_problems() -> Iterator[Problem]:
             if final < ZERO or (final == ZERO and base < ZERO):
                 yield Problem(
                     order_id,
-                    f"credit notes take back more than invoice {number} at {rate} % VAT "
-                    f"({final} left)",
+                    gettext(
+                        "credit notes take back more than invoice %(number)s at %(rate)s %% VAT "
+                        "(%(left)s left)"
+                    )
+                    % {"number": number, "rate": rate, "left": final},
                 )
 
 
@@ -91,7 +114,16 @@ def _series_problems() -> Iterator[Problem]:
         if row["count"] != row["last"] or expected != row["last"]:
             yield Problem(
                 row["first_order"],
-                f"the {row['kind'].replace('_', ' ')} series of company {row['company_id']} "
-                f"in {row['year']} is broken: {row['count']} documents numbered up to "
-                f"{row['last']}, the series says {expected}",
+                gettext(
+                    "the %(kind)s series of company %(company)s in %(year)s is broken: "
+                    "%(count)s documents numbered up to %(last)s, the series says %(expected)s"
+                )
+                % {
+                    "kind": SERIES_NAMES.get(row["kind"], row["kind"]),
+                    "company": row["company_id"],
+                    "year": row["year"],
+                    "count": row["count"],
+                    "last": row["last"],
+                    "expected": expected,
+                },
             )

@@ -1,4 +1,5 @@
-"""The lines of a credit note: what it takes back from its invoice.
+"""The lines of a credit note: what it takes back from its invoice. Their names are
+written in the active language (the credit note's: invoices/services.py).
 
 Rules:
 - A refund's lines are taken back at the invoice's unit prices, as negative counts of
@@ -18,6 +19,8 @@ Rules:
 
 from collections import defaultdict
 from decimal import Decimal
+
+from django.utils.translation import gettext
 
 from orders.models import Refund
 from orders.money import unit_prices
@@ -106,7 +109,7 @@ def refund_lines(invoice: Invoice, refund: Refund) -> list[InvoiceLine]:
             result.append(
                 _money_line(
                     LineKind.DISCOUNT,
-                    "Order discount on the goods taken back",
+                    gettext("Order discount on the goods taken back"),
                     rate,
                     amount,
                     currency,
@@ -122,7 +125,11 @@ def refund_lines(invoice: Invoice, refund: Refund) -> list[InvoiceLine]:
         if amount > ZERO:
             result.append(
                 _money_line(
-                    LineKind.ADJUSTMENT, f"Refund: {refund.reason}", rate, -amount, currency
+                    LineKind.ADJUSTMENT,
+                    gettext("Refund: %(reason)s") % {"reason": refund.reason},
+                    rate,
+                    -amount,
+                    currency,
                 )
             )
             left[rate] -= amount
@@ -144,7 +151,7 @@ def remaining_lines(invoice: Invoice) -> list[InvoiceLine]:
             result.append(
                 _money_line(
                     LineKind.ADJUSTMENT,
-                    "Correction of earlier credit notes",
+                    gettext("Correction of earlier credit notes"),
                     rate,
                     -rest_final,
                     invoice.currency_code,

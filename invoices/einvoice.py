@@ -23,6 +23,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 import facturx
+from django.utils import translation
+from django.utils.translation import gettext
 from drafthorse.models.accounting import ApplicableTradeTax
 from drafthorse.models.document import Document
 from drafthorse.models.note import IncludedNote
@@ -30,8 +32,10 @@ from drafthorse.models.party import TaxRegistration
 from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 
+from orders.language import default_language
 from orders.money import round_money
 
+from . import rendering
 from .models import Invoice
 from .rendering import converts
 
@@ -193,6 +197,14 @@ def xml(document: Invoice) -> bytes:
 def embed(pdf: bytes, data: bytes, document: Invoice) -> bytes:
     """The PDF with the XML attached as factur-x.xml: one PDF/A-3 file that people read
     and accounting software imports."""
+    language = document.language or default_language()
+    with translation.override(language):  # the PDF's title in the document's language
+        title = rendering.title(document)
+        subject = gettext("%(title)s of %(date)s issued by %(seller)s") % {
+            "title": title,
+            "date": document.issue_date.isoformat(),
+            "seller": document.seller.get("name", ""),
+        }
     return facturx.generate_from_binary(
         pdf,
         data,
@@ -202,9 +214,8 @@ def embed(pdf: bytes, data: bytes, document: Invoice) -> bytes:
         pdf_metadata={
             "author": document.seller.get("name", ""),
             "keywords": "Factur-X, Invoice",
-            "title": f"{document.get_kind_display()} {document.number}",
-            "subject": f"{document.get_kind_display()} {document.number} of "
-            f"{document.issue_date.isoformat()} issued by {document.seller.get('name', '')}",
+            "title": title,
+            "subject": subject,
         },
-        lang="en-US",
+        lang=language,
     )

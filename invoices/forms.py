@@ -3,6 +3,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from orders.models import Company
 
@@ -61,7 +62,8 @@ class InvoiceSettingsForm(forms.ModelForm):
             sample = {"year": 2026, "number": 1}
             if invoices.format(**sample) == notes.format(**sample):
                 raise ValidationError(
-                    {"credit_note_number_format": "Credit notes need their own numbers: "
-                     "use another format than the invoices' (e.g. a D in front)."}
+                    {"credit_note_number_format": gettext(
+                        "Credit notes need their own numbers: use another format than the "
+                        "invoices' (e.g. a D in front).")}
                 )  # fmt: skip
         return cleaned

@@ -10,6 +10,7 @@ only what we can show is wrong. Empty values are fine (a private buyer has neith
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from stdnum import bic as stdnum_bic
 from stdnum import get_cc_module
 from stdnum import iban as stdnum_iban
@@ -51,7 +52,9 @@ def check_vat_number(value: str, country: str = "") -> None:
         module.validate(number)
     except NumberError as error:
         raise ValidationError(
-            f"{value!r} is not a valid VAT number ({_why(error)}).", code="vat_number"
+            gettext("%(value)r is not a valid VAT number (%(why)s).")
+            % {"value": value, "why": _why(error)},
+            code="vat_number",
         ) from None
 
 
@@ -81,7 +84,8 @@ def check_company_number(value: str, country: str = "") -> None:
         check(value.replace(" ", ""))
     except NumberError as error:
         raise ValidationError(
-            f"{value!r} is not a valid company number in {country} ({_why(error)}).",
+            gettext("%(value)r is not a valid company number in %(country)s (%(why)s).")
+            % {"value": value, "country": country, "why": _why(error)},
             code="company_number",
         ) from None
 
@@ -92,7 +96,10 @@ def check_iban(value: str) -> None:
         try:
             stdnum_iban.validate(value)
         except NumberError as error:
-            raise ValidationError(f"{value!r} is not a valid IBAN ({_why(error)}).") from None
+            raise ValidationError(
+                gettext("%(value)r is not a valid IBAN (%(why)s).")
+                % {"value": value, "why": _why(error)}
+            ) from None
 
 
 def check_bic(value: str) -> None:
@@ -101,7 +108,10 @@ def check_bic(value: str) -> None:
         try:
             stdnum_bic.validate(value)
         except NumberError as error:
-            raise ValidationError(f"{value!r} is not a valid BIC ({_why(error)}).") from None
+            raise ValidationError(
+                gettext("%(value)r is not a valid BIC (%(why)s).")
+                % {"value": value, "why": _why(error)}
+            ) from None
 
 
 def party_errors(party, *, prefix: str = "") -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ import re
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from orders.models import Company
 
@@ -33,24 +34,35 @@ def validate_number_format(pattern: str) -> None:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
     except ValueError as error:
-        raise ValidationError(f"Not a number format: {error}.", code="format") from None
+        raise ValidationError(
+            gettext("Not a number format: %(error)s.") % {"error": error}, code="format"
+        ) from None
     if fields - FIELDS:
         unknown = ", ".join(sorted(f"{{{name}}}" for name in fields - FIELDS))
-        raise ValidationError(f"Only {{year}} and {{number}} may be used, not {unknown}.")
+        raise ValidationError(
+            gettext("Only {year} and {number} may be used, not %(unknown)s.") % {"unknown": unknown}
+        )
     try:
         sample = format_number(pattern, year=2026, number=123456)
     except (ValueError, KeyError, IndexError, AttributeError) as error:
-        raise ValidationError(f"Not a number format: {error}.", code="format") from None
+        raise ValidationError(
+            gettext("Not a number format: %(error)s.") % {"error": error}, code="format"
+        ) from None
     if fields != FIELDS:
         raise ValidationError(
-            "A number format needs both {year} and {number} (numbers start again every year)."
+            gettext(
+                "A number format needs both {year} and {number} (numbers start again every year)."
+            )
         )
     if not ALLOWED_CHARACTERS.fullmatch(sample):
         raise ValidationError(
-            f"Numbers may hold letters, digits and - / . _ only (this gives {sample!r})."
+            gettext("Numbers may hold letters, digits and - / . _ only (this gives %(sample)r).")
+            % {"sample": sample}
         )
     if len(sample) > MAX_LENGTH:
-        raise ValidationError(f"Numbers may be at most {MAX_LENGTH} characters long.")
+        raise ValidationError(
+            gettext("Numbers may be at most %(length)s characters long.") % {"length": MAX_LENGTH}
+        )
 
 
 def take_number(*, company: Company, kind: str, year: int, pattern: str) -> tuple[int, str]:

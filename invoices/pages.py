@@ -1,11 +1,16 @@
 """The customer's invoice pages, addressed by the order's unguessable hash (no login, as
 the order page): the invoice page (the issued invoice, or a proforma from the live order
-while none is issued), its PDF, and each credit note's PDF."""
+while none is issued), its PDF, and each credit note's PDF.
+
+The page is in the order's language (orders/language.py), as the order page; each
+document in its own (the order's when it was issued: invoices/rendering.py)."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from orders.language import format_day, order_language
 from orders.money import format_money
 from orders.pages import _order_or_404, _private
 
@@ -37,10 +42,12 @@ def invoice_page(request, order_hash):
     """The printable invoice (or the proforma), with links to its PDF and credit notes."""
     order = _order_or_404(order_hash)
     rendered, notes = _rendered(order)
-    for note in notes:
-        note.total_display = format_money(note.total, note.currency_code)
-    context = {**rendering.context(rendered), "order": order, "credit_notes": notes}
-    return _private(render(request, "invoices/page.html", context))
+    with translation.override(order_language(order)):
+        for note in notes:
+            note.total_display = format_money(note.total, note.currency_code)
+            note.date_display = format_day(note.issue_date, length="long")
+        context = {**rendering.context(rendered), "order": order, "credit_notes": notes}
+        return _private(render(request, "invoices/page.html", context))
 
 
 @require_safe

@@ -13,6 +13,9 @@ Rules:
 - The number is taken from the seller's series of the issue year in the same transaction
   (invoices/numbering.py); the taxable-supply date is the earlier of payment and dispatch,
   else the issue date; the due date is the issue date plus the seller's due days.
+- A document is written in the order's language when it is issued (order_language: the
+  order's own, else its channel's); the texts it stores (a credit note's reason and
+  correction lines) are written in it too, so it reads the same whenever it is shown.
 - A credit note corrects an invoice: for a refund (the refunded lines, its discount
   share and any extra amount; invoices/corrections.py) or for all that is still invoiced
   (the order was canceled). It has its own series. A refund made before the invoice
@@ -23,11 +26,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from orders import events
 from orders.actors import Actor
 from orders.errors import InvalidInput, NotFound
+from orders.language import order_language
 from orders.models import HistorySource, Order, Refund
 from orders.services._common import lock_order, refuse
 
@@ -36,6 +41,10 @@ from .errors import AlreadyInvoiced, NotInvoiceable
 from .models import DocumentKind, Invoice, InvoiceLine, Occasion
 
 ZERO = Decimal("0")
+
+# How a refused buyer number is named in the message (the API names the field too). Domain
+# refusals stay English: they are the API's error messages (docs/api.md).
+BUYER_NUMBER_NAMES = {"company_vat": "VAT number", "company_nr": "company number"}
 
 OCCASION_BY_SOURCE = {
     HistorySource.ADMIN: Occasion.STAFF,
@@ -104,7 +113,8 @@ def invoice_issue(*, order_id: int, actor: Actor, occasion: str | None = None) -
     if errors:
         field = next(iter(errors))
         raise InvalidInput(
-            f"The buyer's {field.replace('_', ' ')} is not valid: fix the order first.",
+            f"The buyer's {BUYER_NUMBER_NAMES.get(field, field)} is not valid: fix the order "
+            "first.",
             detail=errors,
             field=field,
         )
@@ -130,6 +140,7 @@ def invoice_issue(*, order_id: int, actor: Actor, occasion: str | None = None) -
         issue_date=issue_date,
         taxable_supply_date=snapshots.taxable_supply_date(order, issue_date),
         due_date=issue_date + timedelta(days=settings.due_days),
+        language=order_language(order),
         currency_code=order.order_currency_code,
         main_currency_code=order.main_currency_code,
         currency_rate=order.currency_rate,
@@ -184,14 +195,16 @@ def credit_note_issue(
 
 
 def _issue_credit_note(order, invoice, actor, *, refund=None, reason="") -> Invoice | None:
-    if refund is not None:
-        lines = corrections.refund_lines(invoice, refund)
-        reason = reason or f"Refund: {refund.reason}"
-        occasion = Occasion.REFUND
-    else:
-        lines = corrections.remaining_lines(invoice)
-        reason = reason or "Order canceled"
-        occasion = Occasion.CANCEL if order.canceled else OCCASION_BY_SOURCE.get(actor.source)
+    language = order_language(order)
+    with translation.override(language):  # the texts the credit note stores
+        if refund is not None:
+            lines = corrections.refund_lines(invoice, refund)
+            reason = reason or gettext("Refund: %(reason)s") % {"reason": refund.reason}
+            occasion = Occasion.REFUND
+        else:
+            lines = corrections.remaining_lines(invoice)
+            reason = reason or gettext("Order canceled")
+            occasion = Occasion.CANCEL if order.canceled else OCCASION_BY_SOURCE.get(actor.source)
     total_base, total = snapshots.totals(lines)
     if not lines or total > ZERO:
         return None
@@ -215,6 +228,7 @@ def _issue_credit_note(order, invoice, actor, *, refund=None, reason="") -> Invo
         refund=refund,
         occasion=occasion or Occasion.STAFF,
         reason=reason[:300],
+        language=language,
         issue_date=issue_date,
         taxable_supply_date=issue_date,
         due_date=None,

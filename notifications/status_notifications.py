@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from orders.api.links import absolute
 from orders.events import ORDER_STATUS_CHANGED
+from orders.language import order_language
 from orders.money import format_money
 from statuses.models import OrderStatus
 
@@ -37,8 +38,9 @@ def render_email(notification: StatusNotification, event) -> tuple[str, str]:
             "order": order,
             "status": OrderStatus.objects.filter(pk=status_of(event)).first() or order.status,
             "event": event,
-            # Ready for people: the total as "€12.10" and the customer's order page link.
-            "money": format_money(order.money, order.order_currency_code),
+            # Ready for people: the total as "€12.10" (in the order's language: "258,26 Kč")
+            # and the customer's order page link.
+            "money": format_money(order.money, order.order_currency_code, order_language(order)),
             "order_url": absolute(None, reverse("order-page", args=[order.hash])),
         },
         autoescape=False,  # plain-text mail: no HTML escaping of names

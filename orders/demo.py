@@ -52,7 +52,12 @@ def reference_data() -> dict:
     )
     cz, _ = Channel.objects.get_or_create(
         name="Czech shop",
-        defaults={"domain": "obchod.example", "currency_code": "CZK", "company": company},
+        defaults={
+            "domain": "obchod.example",
+            "currency_code": "CZK",
+            "language": "cs",
+            "company": company,
+        },
     )
     ppl, _ = Shipper.objects.get_or_create(
         name="PPL", defaults={"tracking_url_template": "https://ppl.example/track/{number}"}

@@ -15,8 +15,10 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
+from .language import default_language, language_choices
 from .money import validate_currency_code
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
@@ -27,12 +29,22 @@ ZERO = Decimal("0")
 
 
 class Channel(models.Model):
-    """A sales channel: one shop front (web, marketplace) with its domain and currency."""
+    """A sales channel: one shop front (web, marketplace) with its domain, currency and the
+    language its customers read."""
 
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=255, blank=True)
     currency_code = models.CharField(
         max_length=3, default="EUR", validators=[validate_currency_code]
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        default=default_language,
+        help_text=_(
+            "Of its orders' customer pages, e-mails, invoices and the API's written amounts."
+        ),
     )
     company = models.ForeignKey(
         "Company",
@@ -276,6 +288,14 @@ class Order(FSMModelMixin, models.Model):
 
     note = models.TextField("customer's note", blank=True)
     our_note = models.TextField("staff note", blank=True, help_text="Never shown to the customer.")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        blank=True,
+        default="",
+        help_text=_("Of the customer's pages, e-mails and invoices; empty: the channel's."),
+    )
 
     hash = models.CharField(max_length=64, unique=True, default=new_order_hash, editable=False)
 

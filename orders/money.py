@@ -9,6 +9,10 @@ The rounding rule (one place, used by every caller):
   never carries more precision than the currency has.
 - The order's money is the sum of its lines' totals with VAT; VAT is reported
   per line as final - base.
+
+Amounts are written for people per currency and language (format_money): "€12.10" in
+English, "12,10 €" and "258,26 Kč" in Czech (Babel's CLDR patterns; the space before the
+currency is a no-break space).
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -20,6 +24,8 @@ from babel.numbers import (
 )
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .language import babel_locale, current_language
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -54,11 +60,13 @@ def unit_prices(
     raise ValueError("unit_prices needs final or base")
 
 
-def format_money(amount: Decimal | None, currency: str) -> str | None:
-    """The amount written for people in the configured locale, e.g. '€12.10' or '1 210,00 Kč'."""
+def format_money(amount: Decimal | None, currency: str, language: str | None = None) -> str | None:
+    """The amount written for people in `language` (default: the active language), e.g.
+    '€12.10' in English, '12,10 €' or '1 210,00 Kč' in Czech. The one formatter of money:
+    a function of amount, currency and language alone."""
     if amount is None:
         return None
-    return format_currency(amount, currency, locale=settings.MONEY_LOCALE)
+    return format_currency(amount, currency, locale=babel_locale(language or current_language()))
 
 
 def currency_rate(currency: str, main: str) -> Decimal:

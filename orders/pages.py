@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from .language import order_language
 from .models import Order
 from .money import format_money, round_money
 from .selectors import order_refunds, orders_with_details
@@ -88,21 +90,17 @@ def _refunds(order: Order) -> list[dict]:
 @require_safe
 def order_page(request, order_hash):
     """The customer's view of an order: items, money, refunds, status, parcels and its
-    timeline."""
+    timeline, in the order's language (its amounts and dates too)."""
     order = _order_or_404(order_hash)
     timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
     trackings = [{"tracking": t, "url": t.tracking_url} for t in order.trackings.all()]
-    return _private(
-        render(
-            request,
-            "orders/order_page.html",
-            {
-                "order": order,
-                "lines": _lines(order),
-                "money": _money(order),
-                "trackings": trackings,
-                "timeline": timeline,
-                "refunds": _refunds(order),
-            },
-        )
-    )
+    with translation.override(order_language(order)):
+        context = {
+            "order": order,
+            "lines": _lines(order),
+            "money": _money(order),
+            "trackings": trackings,
+            "timeline": timeline,
+            "refunds": _refunds(order),
+        }
+        return _private(render(request, "orders/order_page.html", context))

@@ -57,7 +57,7 @@ REFERENCE_KINDS = (
         "channels",
         Channel,
         "channel",
-        ("name", "domain", "currency_code"),
+        ("name", "domain", "currency_code", "language"),
         {"company": "companies"},
         ("name",),
     ),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.admin import helpers
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from invoices.identifiers import party_errors
 from statuses.models import OrderStatus
@@ -168,6 +169,13 @@ class OrderForm(forms.ModelForm):
         }
 
     BUYER_NUMBERS = ("company_vat", "company_nr", "state_code")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:
+            # Empty is not "unknown" but "follow the channel": say so in the list.
+            choices = self.fields["language"].choices
+            self.fields["language"].choices = [("", _("The channel's")), *choices[1:]]
 
     def clean(self):
         cleaned = super().clean()

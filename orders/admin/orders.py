@@ -76,7 +76,7 @@ CUSTOMER_FIELDS = (
     "customer",
     ("name", "email", "phone"),
     ("street", "city", "zip", "state_code"),
-    ("company_nr", "company_vat"),
+    ("company_nr", "company_vat", "language"),
 )
 DELIVERY_FIELDS = (
     ("delivery_name", "delivery_email", "delivery_phone"),

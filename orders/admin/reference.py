@@ -11,9 +11,9 @@ SAMPLE_TRACKING_NUMBER = "TEST123456"
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ("name", "domain", "currency_code", "company")
+    list_display = ("name", "domain", "currency_code", "language", "company")
     list_select_related = ("company",)
-    list_filter = ("currency_code",)
+    list_filter = ("currency_code", "language")
     search_fields = ("name", "domain")
 
 

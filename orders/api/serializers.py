@@ -4,6 +4,7 @@ read-only related objects. Snake_case names as in the contract."""
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +15,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from orders.language import order_language
 from orders.models import (
     Channel,
     Company,
@@ -390,10 +392,10 @@ class ChannelSerializer(WireModelSerializer):
 
     `type` is "undefined" and `active` true for every channel (see CHANNEL_TYPE and
     CHANNEL_ACTIVE); `currency` is our currency code; `default_company` the seller;
-    `feeds` empty. Not kept (null): `title`, `keywords`, `description`, `language`,
-    `state_code`, `default_store`, and `domain`, which the client reads as a domain
-    object: our domain name is `domain_name` (ours). Ours besides: `currency_code`,
-    `company` (the same seller as `default_company`).
+    `feeds` empty; `language` (ours) the language of its customers. Not kept (null):
+    `title`, `keywords`, `description`, `state_code`, `default_store`, and `domain`, which
+    the client reads as a domain object: our domain name is `domain_name` (ours). Ours
+    besides: `currency_code`, `company` (the same seller as `default_company`).
     """
 
     type = serializers.SerializerMethodField()
@@ -401,7 +403,12 @@ class ChannelSerializer(WireModelSerializer):
     title = NotKeptText()
     keywords = NotKeptText()
     description = NotKeptText()
-    language = NotKeptText()
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES],
+        read_only=True,
+        help_text="(ours) The language of the channel's customers: its orders' pages, "
+        "e-mails, invoices and *_word amounts.",
+    )
     currency = CodeField(length=3, source="currency_code")
     state_code = NotKeptText()
     domain = NotKeptObject()
@@ -570,7 +577,8 @@ class OrderStatusSerializer(WireModelSerializer):
 
 
 class PriceSerializer(serializers.Serializer):
-    """A unit price in the order's currency; the *_word fields are written for people."""
+    """A unit price in the order's currency; the *_word fields are written for people, in
+    the language of the order (its own, else its channel's): "€12.10", "258,26 Kč"."""
 
     base_price = serializers.FloatField(help_text="Without VAT.")
     base_price_word = serializers.CharField()
@@ -582,17 +590,17 @@ class PriceSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-def price(base: Decimal, final: Decimal, vat: Decimal, currency: str) -> dict:
+def price(base: Decimal, final: Decimal, vat: Decimal, currency: str, language: str) -> dict:
     base, final = round_money(base, currency), round_money(final, currency)
     vat_value = final - base
     return {
         "base_price": base,
-        "base_price_word": format_money(base, currency),
+        "base_price_word": format_money(base, currency, language),
         "final_price": final,
-        "final_price_word": format_money(final, currency),
+        "final_price_word": format_money(final, currency, language),
         "vat": vat.normalize() if vat == vat.to_integral() else vat,
         "vat_value": vat_value,
-        "vat_value_word": format_money(vat_value, currency),
+        "vat_value_word": format_money(vat_value, currency, language),
         "currency": currency,
     }
 
@@ -628,16 +636,30 @@ class ItemSerializer(WireModelSerializer):
         # The prefetch of order.items sets item.order, so this costs no query.
         return item.order.order_currency_code
 
+    def _language(self, item) -> str:
+        # The words are written for the order's customers (its channel's language).
+        return order_language(item.order)
+
     @extend_schema_field(PriceSerializer)
     def get_price(self, item) -> dict:
-        return price(item.unit_price_base, item.unit_price_final, item.vat, self._currency(item))
+        return price(
+            item.unit_price_base,
+            item.unit_price_final,
+            item.vat,
+            self._currency(item),
+            self._language(item),
+        )
 
     @extend_schema_field(PriceSerializer(allow_null=True))
     def get_price_original(self, item) -> dict | None:
         if item.original_price_final is None:
             return None
         return price(
-            item.original_price_base, item.original_price_final, item.vat, self._currency(item)
+            item.original_price_base,
+            item.original_price_final,
+            item.vat,
+            self._currency(item),
+            self._language(item),
         )
 
 

@@ -9,6 +9,7 @@ never reaches one: SQLite and PostgreSQL give the same answer to the same body.
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -245,6 +246,14 @@ class OrderCreateSerializer(StrictSerializer):
         allow_null=True,
         min_value=1,
         help_text="(ours) The payment method (/System/Channels/Payments): its fee is charged.",
+    )
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES],
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="(ours) The language of the customer's pages, e-mails and invoice; not "
+        "given or empty: the channel's.",
     )
 
     def validate_date_order(self, value):

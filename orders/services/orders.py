@@ -52,6 +52,7 @@ CREATE_FIELDS = (
     "our_note",
     "external_order_prefix",
     "external_order_id",
+    "language",
 )
 
 # Fields staff may edit in the back office (money and states only through their services).

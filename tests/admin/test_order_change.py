@@ -263,3 +263,16 @@ def test_a_valid_buyer_vat_number_is_saved(admin_client, order):
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.company_vat == "CZ25123891"
+
+
+def test_staff_set_the_orders_language_empty_is_the_channels(admin_client, order):
+    page = admin_client.get(change_url(order))
+    field = page.context["adminform"].form.fields["language"]
+    assert list(field.choices) == [("", "The channel's"), ("en", "English"), ("cs", "Czech")]
+
+    response = admin_client.post(change_url(order), change_form_data(page) | {"language": "cs"})
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.language == "cs"
+    assert order.history.first().changes == {"language": ["", "cs"]}

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import (
+    ChannelFactory,
     CustomerFactory,
     PaymentMethodFactory,
     ShipperFactory,
@@ -61,3 +62,21 @@ def test_customer_search(admin_client):
 )
 def test_add_pages_render(admin_client, url_name):
     assert admin_client.get(reverse(url_name)).status_code == 200
+
+
+def test_a_channels_language_is_listed_filtered_and_edited(admin_client):
+    czech = ChannelFactory(name="Czech shop", language="cs")
+    ChannelFactory(name="Web shop", language="en")
+
+    listed = admin_client.get(reverse("admin:orders_channel_changelist"), {"language": "cs"})
+    assert list(listed.context["cl"].result_list) == [czech]
+    assert "Czech" in listed.content.decode()
+
+    url = reverse("admin:orders_channel_change", args=[czech.pk])
+    response = admin_client.post(
+        url,
+        {"name": "Czech shop", "currency_code": "CZK", "language": "en", "company": ""},
+    )
+    assert response.status_code == 302
+    czech.refresh_from_db()
+    assert (czech.currency_code, czech.language) == ("CZK", "en")

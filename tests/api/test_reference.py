@@ -271,7 +271,7 @@ def test_bank_account_line(text, fields):
 
 
 def test_a_channel_is_the_clients_channel_model(api):
-    channel = ChannelFactory(currency_code="CZK", domain="obchod.example")
+    channel = ChannelFactory(currency_code="CZK", domain="obchod.example", language="cs")
     body = api.get(f"/System/Channels/{channel.pk}").json()
     company_link = {
         "id": channel.company_id,
@@ -285,7 +285,7 @@ def test_a_channel_is_the_clients_channel_model(api):
         "title": None,
         "keywords": None,
         "description": None,
-        "language": None,
+        "language": "cs",  # ours: the language of the channel's customers
         "currency": "CZK",
         "state_code": None,
         "domain": None,

@@ -166,7 +166,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
     _, key = create_api_key(name="bench", read_only=True)
     # The floor runs its SQL on the test's connection, so it sees the test's rows.
     app = floor.Floor(
-        lambda: connection.connection, base_url=BASE_URL, money_locale="en_US", time_zone="UTC"
+        lambda: connection.connection, base_url=BASE_URL, language="en", time_zone="UTC"
     )
     connection.ensure_connection()
     api = APIClient()
@@ -175,8 +175,12 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
     tracked = Tracking.objects.exclude(order_id__in=grown).first()
     day = Order.objects.order_by("date_order")[GROWN // 2].date_order.date()
     open_status = Order.objects.exclude(closing_state="done").exclude(status=None).first().status_id
+    # An EUR order of the English channel read in Czech (its own language wins).
+    in_czech = Order.objects.filter(pk__in=grown, order_currency_code="EUR").first()
+    Order.objects.filter(pk=in_czech.pk).update(language="cs")
     paths = [
         f"/System/Orders/{grown[0]}",
+        f"/System/Orders/{in_czech.pk}",
         f"/System/Orders/{jpy.pk}",
         f"/System/Orders/{Order.objects.order_by('-id').first().pk}",
         "/System/Orders",
@@ -196,6 +200,10 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
         assert first_difference(answer, floor.orjson.loads(body)) is None, path
         compared += answer.get("orders", [answer])
     # The rarer paths of the answer were among those compared.
+    words = {item["price"]["final_price_word"] for order in compared for item in order["items"]}
+    assert any(word.endswith("\N{NO-BREAK SPACE}Kč") for word in words)  # the Czech shop's
+    assert any(word.endswith("\N{NO-BREAK SPACE}€") for word in words)  # an order's own
+    assert any(word.startswith("€") for word in words)
     kinds = {item["kind"] for order in compared for item in order["items"]}
     assert {"product", "discount", "shipping"} <= kinds
     assert any(order["discount"] for order in compared)
@@ -206,9 +214,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
 
 @pytest.mark.postgres
 def test_the_floor_refuses_a_wrong_key(grown):
-    app = floor.Floor(
-        lambda: connection.connection, base_url="", money_locale="en_US", time_zone="UTC"
-    )
+    app = floor.Floor(lambda: connection.connection, base_url="", language="en", time_zone="UTC")
     connection.ensure_connection()
     _, key = create_api_key(name="bench", read_only=True)
     assert floor_get(app, "/System/Orders", key[:-1] + "x")[0] == "401 Unauthorized"

@@ -202,7 +202,7 @@ def test_money_in_jsonl_keeps_the_exact_amount(run, actor):
 
 def test_jsonl_starts_with_the_reference_objects_its_orders_use(run, actor):
     company = CompanyFactory(name="Seller s.r.o.", company_nr="123")
-    channel = ChannelFactory(name="Web", company=company, currency_code="CZK")
+    channel = ChannelFactory(name="Web", company=company, currency_code="CZK", language="cs")
     carrier = ShipperFactory(name="DPD")
     post = ShipperFactory(name="Post")
     shipping = ShippingMethodFactory(name="Courier", channel=channel, shipper=carrier)
@@ -225,7 +225,7 @@ def test_jsonl_starts_with_the_reference_objects_its_orders_use(run, actor):
     assert names("channels") == ["Web"]
     assert refs["channels"][0] == {
         "id": channel.pk, "name": "Web", "domain": channel.domain, "currency_code": "CZK",
-        "company": company.pk,
+        "language": "cs", "company": company.pk,
     }  # fmt: skip
     assert names("companies") == ["Seller s.r.o."]
     assert names("shippers") == ["DPD", "Post"]  # the way of shipping's and the parcel's

@@ -436,6 +436,21 @@ def test_create_missing_makes_the_reference_objects_once(run, tmp_path):
     assert Channel.objects.filter(name="Web").count() == 1
 
 
+def test_a_created_channel_keeps_the_exported_language(run, tmp_path, settings):
+    settings.LANGUAGE_CODE = "en"
+    czech = references_line(
+        channels=[{"id": 602, "name": "Obchod", "currency_code": "CZK", "language": "cs"}],
+    )
+    older = references_line(channels=[{"id": 603, "name": "Old", "currency_code": "EUR"}])
+    path = write(tmp_path, czech, older)
+
+    run("import_orders", path, "--create-missing", verbosity=0)
+
+    # An export made before channels had a language gets the default one.
+    assert Channel.objects.get(name="Obchod").language == "cs"
+    assert Channel.objects.get(name="Old").language == "en"
+
+
 def test_a_reference_that_cannot_be_created_fails_its_line(run_failing, tmp_path):
     bad = references_line(statuses=[{"id": 1, "name": "Odd", "color": "red"}])
     path = write(tmp_path, bad, line("X-1", status={"id": 1}))

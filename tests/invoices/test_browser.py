@@ -1,7 +1,8 @@
 """In a real browser (Debian's Chromium through Playwright): staff issue an invoice with the
-order page's button, the customer opens it at invoice_url and downloads the PDF. Saves the
-docs' screenshots with UPDATE_SCREENSHOTS=1 (the order page's invoices panel, the invoice page,
-and the PDF's first page through pdftoppm)."""
+order page's button, the customer opens it at invoice_url and downloads the PDF; a Czech
+customer reads the order page and the invoice in Czech. Saves the docs' screenshots with
+UPDATE_SCREENSHOTS=1 (the order page's invoices panel, the invoice page, the PDF's first
+page through pdftoppm, and the Czech order page and invoice)."""
 
 import os
 import shutil
@@ -12,10 +13,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from invoices import services as invoicing
 from invoices.models import Invoice, InvoiceSettings, Trigger
 from orders import services
 from orders.actors import Actor
-from tests.factories import ChannelFactory, CompanyFactory, PaymentMethodFactory, UserFactory
+from orders.language import format_day
+from tests.factories import (
+    ChannelFactory,
+    CompanyFactory,
+    PaymentMethodFactory,
+    ShipperFactory,
+    UserFactory,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "staff-password"
@@ -26,6 +35,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def order():
+    return tea_order(language="en")
+
+
+@pytest.fixture
+def czech_order():
+    return tea_order(language="cs")
+
+
+def tea_order(*, language: str):
+    """A Czech tea shop's CZK order, its channel in `language`."""
     seller = CompanyFactory(
         name="Čajovna Praha s.r.o.", street="Vinohradská 12", city="Praha", zip="12000",
         state_code="CZ", company_nr="25123891", company_vat="CZ25123891",
@@ -36,7 +55,9 @@ def order():
         bic="GIBACZPX", due_days=14,
         footer="Registered at the Municipal Court in Prague, file C 12345.",
     )  # fmt: skip
-    channel = ChannelFactory(name="Čajovna e-shop", company=seller, currency_code="CZK")
+    channel = ChannelFactory(
+        name="Čajovna e-shop", company=seller, currency_code="CZK", language=language
+    )
     transfer = PaymentMethodFactory(name="Bank transfer", channel=channel, price=D("0"))
     actor = Actor.for_command("browser-test")
     order = services.order_create(
@@ -109,3 +130,43 @@ def test_staff_issue_the_invoice_and_the_customer_reads_and_downloads_it(
             check=True,
         )  # fmt: skip
         pdf.unlink()
+
+
+def test_a_czech_customer_reads_the_order_page_and_the_invoice_in_czech(
+    chromium, live_server, czech_order, tmp_path
+):
+    actor = Actor.for_command("browser-test")
+    invoice = invoicing.invoice_issue(order_id=czech_order.pk, actor=actor)
+    ppl = ShipperFactory(name="PPL", tracking_url_template="https://ppl.example/track/{number}")
+    services.order_tracking_add(
+        order_id=czech_order.pk, actor=actor, shipper_id=ppl.pk, tracking_number="PPL0042"
+    )
+    services.order_mark_sent(order_id=czech_order.pk, actor=actor)
+    screenshots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    screenshots.mkdir(parents=True, exist_ok=True)
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(15_000)
+
+    # The order page: the channel's language writes the money and the dates.
+    page.goto(f"{live_server.url}/order/{czech_order.hash}")
+    expect(page.locator("tfoot .total")).to_have_text(
+        "1\N{NO-BREAK SPACE}774,60\N{NO-BREAK SPACE}Kč"
+    )
+    expect(page.locator(".page-head")).to_contain_text(
+        format_day(czech_order.date_order, "cs", length="long")
+    )
+    page.screenshot(path=str(screenshots / "order-page-cs.png"), full_page=True)
+
+    # The invoice: a Czech tax document.
+    page.goto(f"{live_server.url}/order/{czech_order.hash}/invoice")
+    expect(page.locator("h1")).to_have_text(
+        f"Faktura \N{EN DASH} daňový doklad č. {invoice.number}"
+    )
+    for term in ("Dodavatel", "Odběratel", "Datum uskutečnění zdanitelného plnění",
+                 "Variabilní symbol", "Rekapitulace DPH", "Celkem k úhradě"):  # fmt: skip
+        expect(page.locator(".doc")).to_contain_text(term)
+    expect(page.locator(".sum .grand")).to_contain_text(
+        "1\N{NO-BREAK SPACE}774,60\N{NO-BREAK SPACE}Kč"
+    )
+    expect(page.locator(".doc-qr")).to_contain_text("QR Platba")
+    page.screenshot(path=str(screenshots / "invoice-cs.png"), full_page=True)

@@ -55,7 +55,7 @@ def test_it_writes_each_documents_pdf_and_xml_and_a_listing(run, issued, tmp_pat
     with (tmp_path / "documents.csv").open() as listing:
         rows = list(csv.DictReader(listing))
     assert {row["number"] for row in rows} == {first.number, note.number, elsewhere.number}
-    assert "Wrote 3 document(s)" in result.stdout
+    assert "Wrote 3 documents issued" in result.stdout
     assert "3/3" in capsys.readouterr().err  # the progress bar
 
 

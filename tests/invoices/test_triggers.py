@@ -72,7 +72,7 @@ def test_an_automatic_invoice_that_is_refused_does_not_refuse_the_payment(channe
     assert order.payment_state == "paid"
     assert documents(order) == []
     refusal = order.history.get(type="invoice")
-    assert refusal.name.startswith("Invoice not issued automatically: The buyer's company vat")
+    assert refusal.name.startswith("Invoice not issued automatically: The buyer's VAT number")
     assert not refusal.customer_visible
 
 

@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 from notifications import delivery
 from notifications.models import Delivery, StatusNotification
 from orders import services
-from tests.factories import OrderStatusFactory, StatusNotificationFactory, order_with_items
+from tests.factories import (
+    ChannelFactory,
+    OrderStatusFactory,
+    StatusNotificationFactory,
+    order_with_items,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +93,15 @@ def test_a_notification_must_do_something():
     with pytest.raises(ValidationError) as error:
         note.full_clean()
     assert "send_email" in error.value.message_dict
+
+
+def test_the_mails_total_is_written_in_the_orders_language(actor):
+    status = OrderStatusFactory(name="Paid")
+    StatusNotificationFactory(status=status, email_body="{{ money }}")
+    czech = ChannelFactory(currency_code="CZK", language="cs")
+    order = order_with_items(items=1, currency="CZK", channel=czech)  # 1 x 12.10
+    services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
+
+    delivery.run_once()
+
+    assert mail.outbox[0].body == "12,10\N{NO-BREAK SPACE}Kč"

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from orders import services
 from orders.models import Order
@@ -39,6 +40,35 @@ def test_round_money_is_half_up():
 def test_money_is_written_for_people():
     assert format_money(D("12.1"), "EUR") == "€12.10"
     assert format_money(None, "EUR") is None
+
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "language", "written"),
+    [
+        (D("258.26"), "CZK", "cs", f"258,26{NBSP}Kč"),
+        (D("258.26"), "CZK", "en", "CZK258.26"),
+        (D("12.10"), "EUR", "en", "€12.10"),
+        (D("12.10"), "EUR", "cs", f"12,10{NBSP}€"),
+        (D("1234567.5"), "EUR", "en", "€1,234,567.50"),
+        (D("1234567.5"), "EUR", "cs", f"1{NBSP}234{NBSP}567,50{NBSP}€"),
+        (D("-4.13"), "EUR", "cs", f"-4,13{NBSP}€"),  # a discount line
+        (D("4400"), "JPY", "cs", f"4{NBSP}400{NBSP}JP¥"),
+        (D("4400"), "JPY", "en", "¥4,400"),
+        (D("12.10"), "EUR", "en-us", "€12.10"),  # a regional variant of a language
+    ],
+)
+def test_money_is_written_per_currency_and_language(amount, currency, language, written):
+    assert format_money(amount, currency, language) == written
+
+
+def test_money_without_a_language_follows_the_active_one():
+    with translation.override("cs"):
+        assert format_money(D("258.26"), "CZK") == f"258,26{NBSP}Kč"
+    with translation.override("en"):
+        assert format_money(D("258.26"), "CZK") == "CZK258.26"
 
 
 @pytest.mark.django_db

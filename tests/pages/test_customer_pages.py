@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from orders import services
 from orders.actors import Actor
+from orders.language import format_day
 from statuses.models import OrderStatus
 from tests.factories import ChannelFactory, ShipperFactory, ShippingMethodFactory, order_with_items
 
@@ -174,3 +175,19 @@ def test_invoice_recaps_vat_net_of_the_discount(client, actor):
 
     # 12.10 less 6.05: 5.00 without VAT, 1.05 VAT at 21 %.
     assert '<td class="num">21 %</td><td class="num">€5.00</td><td class="num">€1.05</td>' in html
+
+
+def test_a_czech_orders_page_writes_money_and_dates_the_czech_way(client, actor, settings):
+    settings.TIME_ZONE = "Europe/Prague"
+    channel = ChannelFactory(currency_code="CZK", language="cs")
+    order = order_with_items(items=1, currency="CZK", channel=channel, actor=actor)
+    english = order_with_items(items=1, currency="CZK", channel=channel, actor=actor)
+    services.order_update(order_id=english.pk, actor=actor, changes={"language": "en"})
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+    in_english = client.get(reverse("order-page", args=[english.hash])).content.decode()
+
+    assert "12,10\N{NO-BREAK SPACE}Kč" in html
+    assert format_day(order.date_order, "cs", length="long") in html  # "5. ledna 2026"
+    assert "CZK12.10" in in_english  # the order's own language wins over its channel's
+    assert format_day(english.date_order, "en", length="long") in in_english

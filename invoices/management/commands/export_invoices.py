@@ -7,6 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
 from invoices import einvoice, pdf, rendering
@@ -21,7 +23,10 @@ def _date(value: str, option: str):
     except ValueError:
         day = None
     if day is None:
-        raise CommandError(f"{option} {value!r} is not a date (YYYY-MM-DD).")
+        raise CommandError(
+            gettext("%(option)s %(value)r is not a date (YYYY-MM-DD).")
+            % {"option": option, "value": value}
+        )
     return day
 
 
@@ -32,7 +37,7 @@ def file_stem(document: Invoice) -> str:
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Write the invoices and credit notes issued in a period, for the accountant: per "
         "document its PDF (with the Factur-X XML inside) and the XML alone, in a folder per "
         "seller, plus documents.csv listing them all. A progress bar goes to stderr."
@@ -41,27 +46,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--from", dest="date_from", metavar="DATE", required=True,
-            help="Documents issued on or after this date (YYYY-MM-DD).",
+            help=_("Documents issued on or after this date (YYYY-MM-DD)."),
         )  # fmt: skip
         parser.add_argument(
             "--to", dest="date_to", metavar="DATE", required=True,
-            help="Documents issued up to this date, inclusive (YYYY-MM-DD).",
+            help=_("Documents issued up to this date, inclusive (YYYY-MM-DD)."),
         )  # fmt: skip
-        parser.add_argument("--company", type=int, metavar="ID", help="Only this seller's.")
+        parser.add_argument("--company", type=int, metavar="ID", help=_("Only this seller's."))
         parser.add_argument(
             "-o", "--output", metavar="DIR", default=".",
-            help="The folder to write into (made if missing; default: the current one).",
+            help=_("The folder to write into (made if missing; default: the current one)."),
         )  # fmt: skip
 
     def handle(self, *args, **options):
         start = _date(options["date_from"], "--from")
         end = _date(options["date_to"], "--to")
         if end < start:
-            raise CommandError("--to is before --from.")
+            raise CommandError(gettext("--to is before --from."))
         documents = Invoice.objects.filter(issue_date__gte=start, issue_date__lte=end)
         if options["company"] is not None:
             if not Company.objects.filter(pk=options["company"]).exists():
-                raise CommandError(f"Unknown company {options['company']}.")
+                raise CommandError(gettext("Unknown company %(id)s.") % {"id": options["company"]})
             documents = documents.filter(company_id=options["company"])
         documents = (
             documents.select_related("order", "corrects")
@@ -73,7 +78,10 @@ class Command(BaseCommand):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise CommandError(f"Cannot write to {folder}: {error}") from None
+            raise CommandError(
+                gettext("Cannot write to %(folder)s: %(error)s")
+                % {"folder": folder, "error": error}
+            ) from None
         total = documents.count()
         written = 0
         with (folder / "documents.csv").open("w", newline="", encoding="utf-8") as listing:
@@ -94,6 +102,12 @@ class Command(BaseCommand):
                 writer.writerow(csv_row(document))
                 written += 1
         self.stdout.write(
-            f"Wrote {written} document(s) issued {start} to {end} to {folder} "
-            f"(a PDF and an XML each, and documents.csv)."
+            ngettext(
+                "Wrote %(count)s document issued %(start)s to %(end)s to %(folder)s "
+                "(a PDF and an XML, and documents.csv).",
+                "Wrote %(count)s documents issued %(start)s to %(end)s to %(folder)s "
+                "(a PDF and an XML each, and documents.csv).",
+                written,
+            )
+            % {"count": written, "start": start, "end": end, "folder": folder}
         )
