@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("invoices", "0002_staff_permissions"),
-        ("orders", "0009_channel_and_order_language"),
+        ("orders", "0011_channel_and_order_language"),
     ]
 
     operations = [

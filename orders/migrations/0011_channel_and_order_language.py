@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0008_money_permissions"),
+        ("orders", "0010_parcels_of_existing_orders"),
     ]
 
     operations = [
