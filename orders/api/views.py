@@ -95,11 +95,15 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
         return Response(data, headers={"ETag": etag(order.version)})
 
     def order_write(self, order_id: int, run) -> Response:
-        """Run `run(actor)` (a service) on the order and answer the order as it is now."""
+        """Run `run(actor)` (a service) on the order and answer the order as it is now,
+        read with only the rows the answer shows."""
 
         def work():
             run(actor_for(self.request))
-            return self.order_answer(order_id)
+            context = self.get_serializer_context()
+            order = selectors.order_as_answered(order_id, expanded=context["expanded"])
+            data = OrderSerializer(order, context=context).data
+            return Response(data, headers={"ETag": etag(order.version)})
 
         return self.write(work, order_id=order_id)
 
