@@ -15,6 +15,7 @@ from orders.models import Order
 
 from . import schema as docs
 from .authentication import actor_for
+from .cursor import OrdersPagination
 from .filters import OrderFilterSet
 from .idempotency import etag
 from .pagination import page_of
@@ -81,7 +82,7 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
     queryset = selectors.orders_for_listing()
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
-    pagination_class = page_of("orders", "Orders")
+    pagination_class = OrdersPagination
     lookup_url_kwarg = "order_id"
     lookup_value_regex = ID
     expandable = True
