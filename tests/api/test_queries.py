@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 LIST_QUERIES = 5
 # key + order (joined) + items + trackings
 DETAIL_QUERIES = 4
-# The walk by cursor (?after=): the list without the count
-WALK_QUERIES = 4
+# The walk by cursor (?after=): key + the page's ids + orders (joined) + items + trackings
+WALK_QUERIES = 5
 
 
 def make_orders(count: int, items: int = 2):
