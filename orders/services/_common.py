@@ -55,8 +55,9 @@ def diff(before: dict, order: Order) -> dict:
 
 def save_order(order: Order) -> None:
     """Save a changed order and bump its version (the API's ETag). An order read by
-    lock_order gets an UPDATE of only the columns that changed (a status change writes 3
-    columns, not 50), so the row stays narrow to write and to log."""
+    lock_order gets an UPDATE of only the columns that changed (a status change sets 3
+    columns, not 50): a short statement, and no column written back that this write did
+    not change."""
     order.version += 1
     columns = changed_columns(order)
     if columns is None:
