@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # `make run` and `make serve` listen on HOST:PORT (default 127.0.0.1:8000): set them in the
 # environment (PORT=8001 make run), on make's command line (make run PORT=8001) or in .env.
 
-.PHONY: install run demo test test-fast lint format browser pdf-libs serve worker deliver-events manage bench clean
+.PHONY: install run demo test test-fast lint format browser pdf-libs serve worker deliver-events manage bench bench-writes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ bench: install
 		$(BIN)/python -m bench.run --orders $(ORDERS) \
 			--compare-to bench/results/$(BENCH_BASE).json $(BENCH_ARGS); \
 	fi
+
+# Write throughput (docs/performance.md): creates with 3 items and status PATCHes by
+# BENCH_CLIENTS clients, on a fresh copy of orders_bench_$(ORDERS) (grown by `make bench`).
+BENCH_CLIENTS ?= 8
+bench-writes: install
+	$(BIN)/python -m bench.writes --orders $(ORDERS) --clients $(BENCH_CLIENTS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

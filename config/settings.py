@@ -95,6 +95,23 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    if env_bool("DATABASE_POOL", False):
+        raise ImproperlyConfigured("DATABASE_POOL needs PostgreSQL (a postgres:// DATABASE_URL).")
+else:
+    # PostgreSQL connections (docs/operations.md, "Database connections").
+    if env_bool("DATABASE_POOL", False):
+        # Django's pool (psycopg_pool), one per process: a request borrows a connection and
+        # gives it back. It replaces the persistent connection, so CONN_MAX_AGE must be 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    # Behind PgBouncer in transaction mode: no cursor may outlive its transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+    )
 
 # A read replica for the API's reads (config/replica.py, docs/operations.md): a streaming
 # standby of the primary. The tests use the primary under both names (MIRROR).
@@ -102,7 +119,12 @@ DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
         **env.db_url_config(DATABASE_REPLICA_URL),
-        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # The primary's connection settings (pool, server-side cursors) apply to it too.
+        **{
+            key: DATABASES["default"][key]
+            for key in ("CONN_MAX_AGE", "OPTIONS", "DISABLE_SERVER_SIDE_CURSORS")
+            if key in DATABASES["default"]
+        },
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"MIRROR": "default"},
     }

@@ -36,6 +36,29 @@ def order_with_details(order_id: int) -> Order | None:
     return orders_with_details().filter(pk=order_id).first()
 
 
+# An Order answer with related objects as links (not `expanded`) shows only these joined
+# rows: the links need just the ids the order row holds.
+ANSWER_RELATED = ("status", DISCOUNT)
+
+
+def order_as_answered(order_id: int, *, expanded: bool) -> Order | None:
+    """One order with exactly what its Order answer shows (the same answer as from
+    order_with_details, read with 2 joins instead of 9 when not `expanded`), or None."""
+    if expanded:
+        return order_with_details(order_id)
+    return (
+        Order.objects.select_related(*ANSWER_RELATED)
+        .prefetch_related(
+            Prefetch("items", queryset=OrderItem.objects.order_by("id")),
+            Prefetch(
+                "trackings", queryset=Tracking.objects.select_related("shipper").order_by("id")
+            ),
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+
+
 def order_statuses() -> QuerySet[OrderStatus]:
     """The instance's statuses in their display order."""
     return OrderStatus.objects.order_by("sort", "id")

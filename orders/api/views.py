@@ -15,6 +15,7 @@ from orders.models import Order
 
 from . import schema as docs
 from .authentication import actor_for
+from .cursor import OrdersPagination
 from .filters import OrderFilterSet
 from .idempotency import etag
 from .pagination import page_of
@@ -81,7 +82,7 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
     queryset = selectors.orders_for_listing()
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
-    pagination_class = page_of("orders", "Orders")
+    pagination_class = OrdersPagination
     lookup_url_kwarg = "order_id"
     lookup_value_regex = ID
     expandable = True
@@ -95,11 +96,15 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
         return Response(data, headers={"ETag": etag(order.version)})
 
     def order_write(self, order_id: int, run) -> Response:
-        """Run `run(actor)` (a service) on the order and answer the order as it is now."""
+        """Run `run(actor)` (a service) on the order and answer the order as it is now,
+        read with only the rows the answer shows."""
 
         def work():
             run(actor_for(self.request))
-            return self.order_answer(order_id)
+            context = self.get_serializer_context()
+            order = selectors.order_as_answered(order_id, expanded=context["expanded"])
+            data = OrderSerializer(order, context=context).data
+            return Response(data, headers={"ETag": etag(order.version)})
 
         return self.write(work, order_id=order_id)
 

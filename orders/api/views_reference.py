@@ -24,6 +24,7 @@ from orders import selectors
 from orders.models import Channel, Company, Customer, PaymentMethod, Shipper, ShippingMethod
 
 from . import schema as docs
+from .cursor import OrdersPagination
 from .filters_reference import (
     ChannelFilterSet,
     PaymentFilterSet,
@@ -167,7 +168,7 @@ class PersonViewSet(ReferenceViewSet):
         methods=["get"],
         url_path="Orders",
         serializer_class=OrderSerializer,
-        pagination_class=page_of("orders", "Orders"),
+        pagination_class=OrdersPagination,
         filterset_class=PersonOrderFilterSet,
     )
     def orders(self, request, id: int):

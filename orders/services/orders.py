@@ -13,7 +13,7 @@ from ..actors import Actor
 from ..errors import InvalidInput, TransitionNotAllowed
 from ..models import Channel, Company, Customer, ItemKind, Order, OrderItem
 from ..money import currency_rate
-from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
+from ._common import TOTAL_FIELDS, diff, lock_order, save_order, set_totals, snapshot
 from .fees import METHODS, apply_method, fee_line, find_method
 from .items import ItemData, item_values
 
@@ -184,14 +184,14 @@ def order_create(
                 field="date_order",
             ) from None
     # Items are checked before anything is written, so a bad item creates nothing.
-    lines = [item_values(item, order.order_currency_code) for item in items]
-    order.save()
+    currency = order.order_currency_code
+    lines = [OrderItem(order=order, **item_values(item, currency)) for item in items]
     fees = [fee_line(order, kind, method) for kind, method in methods.items()]
-    OrderItem.objects.bulk_create(
-        [*(OrderItem(order=order, **line) for line in lines), *filter(None, fees)]
-    )
-    recompute_totals(order)
-    order.save(update_fields=TOTAL_FIELDS)
+    lines_and_fees = [*lines, *filter(None, fees)]
+    # The totals come from the lines in hand: one INSERT of the order, no UPDATE after.
+    set_totals(order, lines_and_fees, discount=None)
+    order.save()
+    OrderItem.objects.bulk_create(lines_and_fees)
     events.record(
         order,
         actor=actor,

@@ -13,7 +13,9 @@ from tests.factories import (
     OrderFactory,
     OrderItemFactory,
     OrderStatusFactory,
+    PaymentMethodFactory,
     ShipperFactory,
+    ShippingMethodFactory,
     TrackingFactory,
     order_with_items,
 )
@@ -418,3 +420,63 @@ def test_patch_sent_answers_with_the_status_following_sent(api):
     assert response.status_code == 200
     assert response.json()["status"]["name"] == "Shipped"
     assert api.get(f"/System/Orders/{order.pk}").json()["status"]["name"] == "Shipped"
+
+
+# --- the Order answer of a write -------------------------------------------------------
+
+
+@pytest.fixture
+def full_order(actor):
+    """An order with everything an answer shows: items, a fee, a discount, a tracking, a
+    status, a customer, a seller and both methods."""
+    channel = ChannelFactory()
+    shipping = ShippingMethodFactory(channel=channel)
+    order = order_with_items(
+        items=2,
+        channel=channel,
+        shipping_id=shipping.pk,
+        payment_id=PaymentMethodFactory(channel=channel).pk,
+    )
+    services.order_discount_set(
+        order_id=order.pk, actor=actor, type="percent", value=Decimal(10), reason="Loyal"
+    )
+    services.order_tracking_add(
+        order_id=order.pk, actor=actor, shipper_id=shipping.shipper_id, tracking_number="T-77"
+    )
+    return order
+
+
+@pytest.mark.parametrize("expanded", ["0", "1"])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("status", {"status_id": "{status}"}),
+        ("paid", {"paid": 5}),
+        ("sent", None),
+        ("cancel", None),
+    ],
+)
+def test_a_write_answers_the_bytes_a_read_answers(api, full_order, path, body, expanded):
+    """Read with only what it shows, the write's answer is the GET's, byte for byte."""
+    if body and body.get("status_id"):
+        body = {"status_id": OrderStatusFactory().pk}
+    url = f"/System/Orders/{full_order.pk}"
+    written = api.patch(f"{url}/{path}?expanded={expanded}", body, format="json")
+    assert written.status_code == 200, written.json()
+    read = api.get(url, {"expanded": expanded})
+    assert written.content == read.content
+    assert written["ETag"] == read["ETag"]
+    assert len(written.json()["items"]) == 4  # 2 goods, the shipping fee, the discount
+
+
+def test_a_status_patch_reads_only_what_it_answers(api, django_assert_num_queries):
+    order, status = order_with_items(items=3), OrderStatusFactory()
+    TrackingFactory(order=order)
+    # key; lock; status; update (3 columns); history; event; the answer: the order with its
+    # status and discount joined, items, trackings with shippers. Plus 2 savepoints and their
+    # releases: the request's transaction and the service's, inside the test's transaction.
+    with django_assert_num_queries(13):
+        response = api.patch(
+            f"/System/Orders/{order.pk}/status", {"status_id": status.pk}, format="json"
+        )
+    assert response.json()["status"]["id"] == status.pk

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 LIST_QUERIES = 5
 # key + order (joined) + items + trackings
 DETAIL_QUERIES = 4
+# The walk by cursor (?after=): key + the page's ids + orders (joined) + items + trackings
+WALK_QUERIES = 5
 
 
 def make_orders(count: int, items: int = 2):
@@ -43,6 +45,18 @@ def test_list_query_count_does_not_grow(api, django_assert_num_queries, per_page
     with django_assert_num_queries(LIST_QUERIES):
         response = api.get("/System/Orders", {"per_page": per_page, "expanded": expanded})
     assert len(response.json()["orders"]) == per_page
+    assert all(len(order["items"]) == 2 for order in response.json()["orders"])
+
+
+@pytest.mark.parametrize("per_page", [10, 250])
+@pytest.mark.parametrize("expanded", ["0", "1"])
+def test_walk_query_count_does_not_grow(api, django_assert_num_queries, per_page, expanded):
+    make_orders(per_page + 1)
+    query = {"after": "start", "per_page": per_page, "expanded": expanded}
+    with django_assert_num_queries(WALK_QUERIES):
+        response = api.get("/System/Orders", query)
+    assert len(response.json()["orders"]) == per_page
+    assert response.json()["has_more"] is True
     assert all(len(order["items"]) == 2 for order in response.json()["orders"])
 
 

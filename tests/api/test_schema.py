@@ -125,6 +125,9 @@ def test_detail_and_list_match_the_schema(api, openapi, order, expanded):
         "get",
     )
     validate(openapi, api.get("/System/Orders", {"expanded": expanded}), "/System/Orders", "get")
+    walked = api.get("/System/Orders", {"after": "start", "expanded": expanded})
+    assert walked.json()["next_cursor"]
+    validate(openapi, walked, "/System/Orders", "get")
 
 
 def test_other_answers_match_the_schema(api, openapi, order):

@@ -523,6 +523,7 @@ ANSWERS = [
     ("orders_expanded", "api", "get", "/System/Orders", {"expanded": 1}, 200, "OrdersModel", 1),
     ("orders_empty", "api", "get", "/System/Orders", {"done": 1}, 200, "OrdersModel", 0),
     ("orders_past_end", "api", "get", "/System/Orders", {"page": 9}, 200, "OrdersModel", 0),
+    ("orders_walk", "api", "get", "/System/Orders", {"after": "start"}, 200, "OrdersModel", 0),
     *[
         (f"order_{row}{'_expanded' * e}", "api", "get", f"/System/Orders/{{{row}}}",
          {"expanded": e}, 200, "OrderModel", e)
