@@ -37,8 +37,9 @@ def order_with_details(order_id: int) -> Order | None:
 
 
 # An Order answer with related objects as links (not `expanded`) shows only these joined
-# rows: the links need just the ids the order row holds.
-ANSWER_RELATED = ("status", DISCOUNT)
+# rows: the links need just the ids the order row holds; the channel gives the language
+# the `*_word` amounts are written in (orders.language.order_language).
+ANSWER_RELATED = ("status", "channel", DISCOUNT)
 
 
 def order_as_answered(order_id: int, *, expanded: bool) -> Order | None:
