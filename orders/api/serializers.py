@@ -763,6 +763,13 @@ class OrderSerializer(WireModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, order) -> dict:
+        # The declared fields stay the schema and the reference; the answer is written by
+        # plain functions (orders/api/representation.py, imported here: it imports this).
+        from .representation import order_representation
+
+        return order_representation(self, order)
+
     @extend_schema_field(_related_schema("CustomerRelated", CustomerSerializer))
     def get_customer(self, order):
         return related(self, "customer", order, "customer")
