@@ -1,14 +1,15 @@
 """Absolute links the API hands out: api_link of related objects, order_url, invoice_url.
 
 A page of 100 orders holds about 700 of them; reverse() takes about 0.1 ms each. So each
-route is reversed once per request (Links, kept on the request) and each link is that
-route's path with the id or hash put in.
+route is reversed once (per script prefix and URLconf) and each link is that route's path
+with the id or hash put in; a request's Links keeps its base URL and routes.
 """
 
 import re
+from functools import lru_cache
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 # Related object -> URL name of its read-only detail endpoint (in the "api" namespace).
 DETAIL_ROUTES = {
@@ -59,7 +60,14 @@ class RouteTemplate:
         return reverse(self.name, args=[value])
 
 
-def _route(name: str) -> RouteTemplate:
+def route(name: str) -> RouteTemplate:
+    """The route's template under this request's script prefix and URLconf (what reverse()
+    reads besides the name), made once per process for each of them."""
+    return _route(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=64)
+def _route(name: str, script_prefix: str, urlconf) -> RouteTemplate:
     # Imported here: orders.urls and the viewsets import the serializers, which import this.
     from orders.urls import OrderHashConverter
 
@@ -79,10 +87,10 @@ class Links:
         self.routes: dict[str, RouteTemplate] = {}
 
     def path(self, name: str, value) -> str:
-        route = self.routes.get(name)
-        if route is None:
-            route = self.routes[name] = _route(name)
-        return self.base + route(value)
+        template = self.routes.get(name)
+        if template is None:
+            template = self.routes[name] = route(name)
+        return self.base + template(value)
 
     def api(self, relation: str, pk: int) -> str:
         return self.path(f"api:{DETAIL_ROUTES[relation]}", pk)

@@ -5,7 +5,14 @@ import pytest
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from orders.api.links import DETAIL_ROUTES, Links, absolute, context_links, links_for
+from orders.api.links import (
+    DETAIL_ROUTES,
+    Links,
+    absolute,
+    context_links,
+    links_for,
+    route,
+)
 from orders.models import new_order_hash
 from tests.factories import OrderFactory, ShippingMethodFactory
 
@@ -64,6 +71,16 @@ def test_links_follow_the_script_prefix(request_):
         assert links.order_page("abc") == reversed_link(request_, "order-page", "abc")
     finally:
         clear_script_prefix()
+
+
+def test_a_route_is_reversed_once_per_script_prefix():
+    assert route("order-page") is route("order-page")
+    set_script_prefix("/shop/")
+    try:
+        assert route("order-page")("abc") == "/shop/order/abc"
+    finally:
+        clear_script_prefix()
+    assert route("order-page")("abc") == "/order/abc"
 
 
 def test_one_links_per_request_and_per_export_context(request_):
