@@ -21,8 +21,6 @@ from .serializers import (
     ItemSerializer,
     OrderDiscountSerializer,
     OrderSerializer,
-    OrderStatusSerializer,
-    TrackingSerializer,
     iso_code,
     price,
     related,
@@ -38,9 +36,7 @@ def fields() -> dict[str, dict]:
     serializers = {
         "order": OrderSerializer,
         "item": ItemSerializer,
-        "status": OrderStatusSerializer,
         "discount": OrderDiscountSerializer,
-        "tracking": TrackingSerializer,
     }
     return {key: dict(serializer().fields) for key, serializer in serializers.items()}
 
@@ -152,6 +148,7 @@ def item_representation(item, currency: str) -> dict:
 
 
 def tracking_representation(tracking) -> dict:
+    """TrackingSerializer."""
     url = tracking.tracking_url
     return {
         "shipper_id": int(tracking.shipper_id),
@@ -161,6 +158,7 @@ def tracking_representation(tracking) -> dict:
 
 
 def status_representation(status) -> dict:
+    """OrderStatusSerializer."""
     return {
         "id": int(status.id),
         "name": str(status.name),
@@ -173,6 +171,7 @@ def status_representation(status) -> dict:
 
 
 def discount_representation(order) -> dict | None:
+    """OrderSerializer.get_discount."""
     try:
         discount = order.discount  # joined by the selector: no query
     except OrderDiscount.DoesNotExist:
