@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
@@ -39,7 +38,7 @@ from orders.models import (
 from orders.money import format_money, round_money
 from statuses.models import OrderStatus
 
-from .links import absolute, api_link
+from .links import context_links
 
 MONEY = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": False}
 
@@ -82,7 +81,7 @@ class RelatedLinkSerializer(serializers.Serializer):
 def related_link(context, relation: str, pk: int | None) -> dict | None:
     if pk is None:
         return None
-    return {"id": pk, "api_link": api_link(context.get("request"), relation, pk)}
+    return {"id": pk, "api_link": context_links(context).api(relation, pk)}
 
 
 def related(serializer, relation: str, instance, attr: str) -> dict | None:
@@ -786,6 +785,13 @@ class OrderSerializer(WireModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, order) -> dict:
+        # The declared fields stay the schema and the reference; the answer is written by
+        # plain functions (orders/api/representation.py, imported here: it imports this).
+        from .representation import order_representation
+
+        return order_representation(self, order)
+
     @extend_schema_field(_related_schema("CustomerRelated", CustomerSerializer))
     def get_customer(self, order):
         return related(self, "customer", order, "customer")
@@ -808,11 +814,11 @@ class OrderSerializer(WireModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_order_url(self, order) -> str:
-        return absolute(self.context.get("request"), reverse("order-page", args=[order.hash]))
+        return context_links(self.context).order_page(order.hash)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_invoice_url(self, order) -> str:
-        return absolute(self.context.get("request"), reverse("order-invoice", args=[order.hash]))
+        return context_links(self.context).order_invoice(order.hash)
 
     @extend_schema_field(OrderDiscountSerializer(allow_null=True))
     def get_discount(self, order) -> dict | None:
