@@ -8,10 +8,10 @@ and answer the parcel with the order's new version as ETag.
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from orders import selectors, services
+from orders.errors import NotFound
 from orders.models import Order, Shipment
 
 from . import schema as docs
@@ -74,7 +74,10 @@ class OrderShipmentViewSet(ApiViewSet):
         if shipment is None:
             if not Order.objects.filter(pk=order_id).exists():
                 raise order_not_found(order_id)
-            raise NotFound(f"Order {order_id} has no parcel {shipment_id}.")
+            # As the parcel services say it (PATCH, DELETE): one message for one miss.
+            raise NotFound(
+                f"Order {order_id} has no parcel {shipment_id}.", code="shipment_not_found"
+            )
         version = Order.objects.filter(pk=order_id).values_list("version", flat=True)[0]
         return Response(ShipmentSerializer(shipment).data, headers={"ETag": etag(version)})
 
