@@ -174,3 +174,26 @@ def test_invoice_recaps_vat_net_of_the_discount(client, actor):
 
     # 12.10 less 6.05: 5.00 without VAT, 1.05 VAT at 21 %.
     assert '<td class="num">21 %</td><td class="num">€5.00</td><td class="num">€1.05</td>' in html
+
+
+def test_order_page_lists_parcels_with_their_items_and_tracking_links(client, actor):
+    order = order_with_items(items=2)  # Article 0 x 1, Article 1 x 2
+    second = order.items.order_by("id").last()
+    ppl = ShipperFactory(name="PPL", tracking_url_template="https://ppl.example/t/{number}")
+    one = services.shipment_create(
+        order_id=order.pk, actor=actor, lines=[(second.pk, 2)], shipper_id=ppl.pk,
+        tracking_number="PPL-1",
+    )  # fmt: skip
+    services.shipment_mark_sent(order_id=order.pk, shipment_id=one.pk, actor=actor)
+    services.shipment_create(order_id=order.pk, actor=actor)  # Article 0, being packed
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    parcels = html[html.index('id="parcels"') :]
+    assert "Parcel 1</strong> · sent" in parcels
+    assert 'href="https://ppl.example/t/PPL-1"' in parcels
+    assert "<li>2 x Article 1</li>" in parcels
+    assert "Parcel 2</strong> · being packed" in parcels
+    assert "<li>1 x Article 0</li>" in parcels
+    assert "Not shipped yet." not in html
+    assert "Partly sent" in html
