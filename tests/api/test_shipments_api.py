@@ -350,3 +350,32 @@ def test_a_read_only_key_reads_but_does_not_write(api, read_only_api, order_id):
     ):
         refusal(response, 403)
     assert Shipment.objects.get().state == "packed"
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+# key + the order exists + count + parcels (tracking and shipper joined) + lines
+LIST_QUERIES = 5
+# key + the parcel (joined) + its lines + the order's version (the ETag)
+DETAIL_QUERIES = 4
+
+
+@pytest.mark.parametrize("parcels", [1, 20])
+def test_query_counts_do_not_grow(api, django_assert_num_queries, shipper, parcels):
+    body = {"email": "a@mail.example", "items": [{**TEA, "count": parcels}]}
+    order_id = ok(api.post("/System/Orders", body, format="json"))["id"]
+    tea = item_ids(api, order_id)["Tea"]
+    for n in range(parcels):
+        tracking = {"shipper_id": shipper.pk, "tracking_number": f"N-{n}"}
+        line = {"lines": [{"item_id": tea, "count": 1}]}
+        ok(api.post(base(order_id), {**line, **tracking}, format="json"))
+    last = Shipment.objects.order_by("id").last()
+
+    with django_assert_num_queries(LIST_QUERIES):
+        listed = ok(api.get(base(order_id), {"per_page": 250}))
+    with django_assert_num_queries(DETAIL_QUERIES):
+        one = ok(api.get(f"{base(order_id)}/{last.pk}"))
+
+    assert len(listed["shipments"]) == parcels
+    assert all(p["tracking_url"] for p in listed["shipments"])
+    assert one["lines"] == [{"item_id": tea, "count": 1}]
