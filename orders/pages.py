@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from .language import order_language
 from .models import Order
 from .money import format_money, round_money
-from .selectors import order_refunds, orders_with_details
+from .selectors import order_refunds, order_shipments, orders_with_details
 
 ZERO = Decimal("0")
 
@@ -87,18 +87,39 @@ def _refunds(order: Order) -> list[dict]:
     ]
 
 
+def _parcels(order: Order) -> tuple[list[dict], list[dict]]:
+    """The parcels, oldest first, with their items and tracking links; and the tracking
+    numbers that belong to no parcel (a second label, one added after everything left)."""
+    parcels = [
+        {
+            "parcel": parcel,
+            "lines": [(line.count, line.item.name) for line in parcel.lines.all()],
+            "url": parcel.tracking_url,
+        }
+        for parcel in order_shipments(order.pk)
+    ]
+    in_parcels = {row["parcel"].tracking_id for row in parcels}
+    trackings = [
+        {"tracking": t, "url": t.tracking_url}
+        for t in order.trackings.all()
+        if t.pk not in in_parcels
+    ]
+    return parcels, trackings
+
+
 @require_safe
 def order_page(request, order_hash):
     """The customer's view of an order: items, money, refunds, status, parcels and its
     timeline, in the order's language (its amounts and dates too)."""
     order = _order_or_404(order_hash)
     timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
-    trackings = [{"tracking": t, "url": t.tracking_url} for t in order.trackings.all()]
+    parcels, trackings = _parcels(order)
     with translation.override(order_language(order)):
         context = {
             "order": order,
             "lines": _lines(order),
             "money": _money(order),
+            "parcels": parcels,
             "trackings": trackings,
             "timeline": timeline,
             "refunds": _refunds(order),

@@ -4,7 +4,17 @@ from django.db.models import Prefetch, QuerySet
 
 from statuses.models import OrderStatus
 
-from .models import HistoryRecord, Order, OrderItem, Payment, Refund, RefundLine, Tracking
+from .models import (
+    HistoryRecord,
+    Order,
+    OrderItem,
+    Payment,
+    Refund,
+    RefundLine,
+    Shipment,
+    ShipmentLine,
+    Tracking,
+)
 
 RELATED = ("customer", "company", "channel", "status", "shipping", "payment")
 # An expanded shipping or payment shows its channel's currency.
@@ -59,4 +69,17 @@ def order_refunds(order_id: int) -> QuerySet[Refund]:
             Prefetch("lines", queryset=RefundLine.objects.select_related("item").order_by("id"))
         )
         .order_by("created_at", "id")
+    )
+
+
+def order_shipments(order_id: int) -> QuerySet[Shipment]:
+    """The order's parcels, oldest first, with their lines (and items) and tracking
+    numbers: three queries however many parcels."""
+    return (
+        Shipment.objects.filter(order_id=order_id)
+        .select_related("tracking__shipper")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("item").order_by("id"))
+        )
+        .order_by("id")
     )

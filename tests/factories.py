@@ -22,6 +22,8 @@ from orders.models import (
     PaymentMethod,
     Refund,
     RefundLine,
+    Shipment,
+    ShipmentLine,
     Shipper,
     ShippingMethod,
     Tracking,
@@ -207,6 +209,27 @@ class TrackingFactory(factory.django.DjangoModelFactory):
     order = factory.SubFactory(OrderFactory)
     shipper = factory.SubFactory(ShipperFactory)
     tracking_number = factory.Sequence(lambda n: f"TRK{n:08d}")
+
+
+class ShipmentFactory(factory.django.DjangoModelFactory):
+    """A packed parcel row alone: its lines and the items' shipped_count are the services'
+    (use services.shipment_create when they must agree)."""
+
+    class Meta:
+        model = Shipment
+
+    order = factory.SubFactory(OrderFactory)
+    actor = "warehouse"
+    source = "admin"
+
+
+class ShipmentLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShipmentLine
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..shipment.order"))
+    count = 1
 
 
 class HistoryRecordFactory(factory.django.DjangoModelFactory):

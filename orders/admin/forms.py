@@ -33,7 +33,6 @@ def item_data(cleaned: dict, existing: OrderItem | None = None) -> ItemData:
         keep = {
             "article_id": existing.article_id,
             "ordered": existing.ordered,
-            "waiting_count": existing.waiting_count,
             "original_final_price": existing.original_price_final,
         }
     return ItemData(

@@ -43,6 +43,7 @@ from .money import (
     may_refund,
     refund_view,
 )
+from .parcels import packing_slip_view, parcel_create_view, parcel_step_view, parcels_context
 from .timeline import order_timeline
 
 # Computed fields: shown, never edited (money and states change only through services).
@@ -443,6 +444,7 @@ class OrderAdmin(admin.ModelAdmin):
                 "can_refund": can_change and may_refund(self, request, order),
                 "history": order_timeline(order),
                 "outbox_events": OrderEvent.objects.filter(order_id=order.pk).order_by("-id")[:50],
+                **parcels_context(self, request, order),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -595,6 +597,21 @@ class OrderAdmin(admin.ModelAdmin):
                 name="orders_order_discount",
             ),
             path("<path:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
+            path(
+                "<path:object_id>/parcels/new/",
+                view(self.parcel_create_view),
+                name="orders_order_parcel_create",
+            ),
+            path(
+                "<path:object_id>/parcels/<int:shipment_id>/slip/",
+                view(self.packing_slip_view),
+                name="orders_order_packing_slip",
+            ),
+            path(
+                "<path:object_id>/parcels/<int:shipment_id>/<str:step>/",
+                view(self.parcel_step_view),
+                name="orders_order_parcel_step",
+            ),
             *super().get_urls(),
         ]
 
@@ -657,6 +674,20 @@ class OrderAdmin(admin.ModelAdmin):
     def refund_view(self, request, object_id):
         """The refund page (services.order_refund); needs the "add refund" permission."""
         return refund_view(self, request, self._order_for_post(request, object_id))
+
+    def parcel_create_view(self, request, object_id):
+        """Pack a parcel (services.shipment_create); needs the "add shipment" permission."""
+        return parcel_create_view(self, request, self._order_for_post(request, object_id))
+
+    def parcel_step_view(self, request, object_id, shipment_id, step):
+        """Send, deliver, return to sender or cancel a parcel (its service)."""
+        order = self._order_for_post(request, object_id)
+        return parcel_step_view(self, request, order, shipment_id, step)
+
+    def packing_slip_view(self, request, object_id, shipment_id):
+        """A parcel's printable packing slip."""
+        order = self._order_for_post(request, object_id)
+        return packing_slip_view(self, request, order, shipment_id)
 
     def note_view(self, request, object_id):
         """A staff note in the order's history (needs the "add history record" permission)."""

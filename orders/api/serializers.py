@@ -607,6 +607,11 @@ def price(base: Decimal, final: Decimal, vat: Decimal, currency: str, language: 
 
 class ItemSerializer(WireModelSerializer):
     article = serializers.IntegerField(source="article_id", allow_null=True)
+    waiting_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Units not yet in a parcel: count less the units in parcels (packed, on "
+        "their way or delivered); 0 for fee and discount lines.",
+    )
     price = serializers.SerializerMethodField()
     price_original = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(

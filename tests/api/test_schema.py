@@ -208,3 +208,36 @@ def test_money_answers_match_the_schema(api, openapi, order):
 
 def test_the_schema_generates_without_warnings(db):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null")
+
+
+def test_shipment_answers_match_the_schema(api, anonymous, openapi, order):
+    """Parcels (ours): answers and refusals of every operation."""
+    base = f"/System/Orders/{order.pk}/shipments"
+    path = "/System/Orders/{order_id}/shipments"
+    one = path + "/{shipment_id}"
+    product = order.items.filter(kind="product").first()
+    tracking = {"shipper_id": order.trackings.first().shipper_id, "tracking_number": "S-1"}
+    packed = api.post(base, {"lines": [{"item_id": product.pk, "count": 1}], **tracking},
+                      format="json")  # fmt: skip
+    parcel = packed.json()["id"]
+    answers = [
+        (packed, path, "post", 200),
+        (api.post(base, {}, format="json"), path, "post", 409),  # nothing waits
+        (api.post(base, {"lines": []}, format="json"), path, "post", 400),
+        (api.get(base), path, "get", 200),
+        (api.get(base, {"page": 0}), path, "get", 400),
+        (anonymous.get(base), path, "get", 401),
+        (api.get(f"{base}/{parcel}"), one, "get", 200),
+        (api.get(f"{base}/987654"), one, "get", 404),
+        (api.patch(f"{base}/{parcel}/delivered"), one + "/delivered", "patch", 409),
+        (api.patch(f"{base}/{parcel}/sent"), one + "/sent", "patch", 200),
+        (api.delete(f"{base}/{parcel}"), one, "delete", 409),
+        (api.patch(f"{base}/{parcel}/returned"), one + "/returned", "patch", 200),
+    ]
+    for response, operation, method, status in answers:
+        assert response.status_code == status, (operation, method, response.json())
+        validate(openapi, response, operation, method)
+    assert api.get(base).json()["shipments"][0]["tracking_url"], "a tracked parcel was read"
+    again = api.post(base, {}, format="json")  # the returned units wait again
+    validate(openapi, again, path, "post")
+    validate(openapi, api.delete(f"{base}/{again.json()['id']}"), one, "delete")
