@@ -57,7 +57,7 @@ def executor_leaf():
 
 
 def test_sent_orders_get_their_parcel_and_orders_without_products_none():
-    """0010 gives a sent order the parcel its flags stood for; 0011 takes away the empty
+    """0010 gives a sent order the parcel its flags stood for; 0012 takes away the empty
     one it gave an order without product lines (sent as a whole)."""
     apps = migrate([("orders", "0009_parcels_and_returns")])
     Order = apps.get_model("orders", "Order")
@@ -79,7 +79,7 @@ def test_sent_orders_get_their_parcel_and_orders_without_products_none():
     fees_only = Order.objects.create(hash="b", shipping_state="sent", date_sent=now)
     Order.objects.create(hash="c")  # not sent: no parcel
 
-    apps = migrate([("orders", "0011_waiting_count_from_parcels")])
+    apps = migrate([("orders", "0012_waiting_count_from_parcels")])
     try:
         Shipment = apps.get_model("orders", "Shipment")
         parcel = Shipment.objects.get()
