@@ -65,3 +65,10 @@ class RefundTooLarge(OrderError):
 
     kind = "invalid"
     code = "refund_exceeds_paid"
+
+
+class ReturnTooLarge(OrderError):
+    """More units of a line than were delivered and not yet returned."""
+
+    kind = "invalid"
+    code = "return_exceeds_delivered"

@@ -34,6 +34,9 @@ ORDER_HISTORY_ADDED = "order.history_added"
 ORDER_REFUNDED = "order.refunded"
 ORDER_INVOICED = "order.invoiced"
 ORDER_CREDIT_NOTE_ISSUED = "order.credit_note_issued"
+ORDER_RETURN_REQUESTED = "order.return_requested"
+ORDER_RETURN_RECEIVED = "order.return_received"
+ORDER_RETURN_REJECTED = "order.return_rejected"
 
 EVENT_TYPES = [
     ORDER_CREATED,
@@ -50,6 +53,9 @@ EVENT_TYPES = [
     ORDER_REFUNDED,
     ORDER_INVOICED,
     ORDER_CREDIT_NOTE_ISSUED,
+    ORDER_RETURN_REQUESTED,
+    ORDER_RETURN_RECEIVED,
+    ORDER_RETURN_REJECTED,
 ]
 
 # In-transaction listeners: event type -> functions called as f(order, event) right after

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from orders import services
@@ -22,6 +23,8 @@ from orders.models import (
     PaymentMethod,
     Refund,
     RefundLine,
+    Shipment,
+    ShipmentLine,
     Shipper,
     ShippingMethod,
     Tracking,
@@ -246,6 +249,24 @@ def order_with_items(*, items=2, currency="EUR", actor=None, **fields):
         ],
         **fields,
     )
+
+
+def delivered_parcel(order, lines, *, state="delivered") -> Shipment:
+    """A parcel of `lines` ((item, count) pairs of the order's products), written directly
+    (not by the parcel service): delivered (or `state`), its items' shipped_count bumped."""
+    now = timezone.now()
+    parcel = Shipment.objects.create(
+        order=order,
+        state=state,
+        date_sent=now if state in ("sent", "delivered") else None,
+        date_delivered=now if state == "delivered" else None,
+        actor="tests",
+        source="command",
+    )
+    for item, count in lines:
+        ShipmentLine.objects.create(shipment=parcel, item=item, count=count)
+        OrderItem.objects.filter(pk=item.pk).update(shipped_count=F("shipped_count") + count)
+    return parcel
 
 
 # --- Notifications and webhooks (the notifications app) ----------------------------------

@@ -25,6 +25,14 @@ from .orders import (
 )
 from .payments import order_mark_paid
 from .refunds import RefundLineData, order_refund, refund_options
+from .returnable import return_options
+from .returns import (
+    return_mark_received,
+    return_refund,
+    return_refund_amount,
+    return_reject,
+    return_request,
+)
 
 __all__ = [
     "CREATE_FIELDS",
@@ -54,4 +62,10 @@ __all__ = [
     "order_update",
     "order_update_delivery_address",
     "refund_options",
+    "return_mark_received",
+    "return_options",
+    "return_refund",
+    "return_refund_amount",
+    "return_reject",
+    "return_request",
 ]
