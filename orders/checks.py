@@ -2,8 +2,9 @@
 
 Read in chunks by id; per chunk one query for the orders and one per related table, each
 an aggregate computed by the database (lines by kind and VAT rate, payments by kind and
-status, refunds, discounts, "created" history records), so a big table is checked in
-bounded memory with six queries per chunk.
+status, refunds, discounts, "created" history records, returned counts, return lines,
+delivered parcel lines, returns and their refunds), so a big table is checked in bounded
+memory with ten queries per chunk.
 
 The invariants:
 - money and money_base are the sums of all lines (goods + fees - discounts), weight of
@@ -15,7 +16,10 @@ The invariants:
   (also of the refund rows), and never more was refunded than was paid in;
 - the payment state is what paid, refunded and money say; date_paid is set once money
   came in; the shipping and closing states agree with their dates;
-- every order has its "created" history record.
+- every order has its "created" history record;
+- returns: each item's returned_count is the sum of the lines of its returns that are
+  not rejected, and never more than the units of it in delivered parcels; a refunded
+  return has its refund, and a return that is not refunded has none.
 """
 
 from collections import defaultdict
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 
 from .models import (
     FEE_KINDS,
@@ -39,6 +43,11 @@ from .models import (
     PaymentState,
     PaymentStatus,
     Refund,
+    Return,
+    ReturnLine,
+    ReturnState,
+    ShipmentLine,
+    ShipmentState,
     ShippingState,
     payment_state_for,
 )
@@ -90,6 +99,13 @@ class Facts:
     refunds_total: Decimal = ZERO
     discount: dict | None = None
     has_created_record: bool = False
+    # item id -> units: as stored (returned_count, where not 0), in returns that are not
+    # rejected, in delivered parcels
+    returned_counts: dict = field(default_factory=dict)
+    in_returns: dict = field(default_factory=dict)
+    delivered: dict = field(default_factory=dict)
+    # (return id, state, has a refund) of returns whose refund does not fit their state
+    odd_returns: list = field(default_factory=list)
 
 
 def _line_sum(price_field: str) -> Sum:
@@ -138,7 +154,41 @@ def _chunk_facts(first_id: int, last_id: int) -> dict[int, Facts]:
     )
     for order_id in created:
         facts[order_id].has_created_record = True
+    _return_facts(facts, first_id, last_id)
     return facts
+
+
+def _return_facts(facts: dict, first_id: int, last_id: int) -> None:
+    counted = _in_chunk(OrderItem, first_id, last_id).filter(returned_count__gt=0)
+    for row in counted.values("order_id", "pk", "returned_count"):
+        facts[row["order_id"]].returned_counts[row["pk"]] = row["returned_count"]
+    in_chunk = {"order_id__gte": first_id, "order_id__lte": last_id}
+    lines = (
+        ReturnLine.objects.filter(**{f"goods_return__{k}": v for k, v in in_chunk.items()})
+        .exclude(goods_return__state=ReturnState.REJECTED)
+        .values("goods_return__order_id", "item_id")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in lines:
+        facts[row["goods_return__order_id"]].in_returns[row["item_id"]] = row["units"]
+    parcels = (
+        ShipmentLine.objects.filter(**{f"shipment__{k}": v for k, v in in_chunk.items()})
+        .filter(shipment__state=ShipmentState.DELIVERED)
+        .values("shipment__order_id", "item_id")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in parcels:
+        facts[row["shipment__order_id"]].delivered[row["item_id"]] = row["units"]
+    refunded = Q(state=ReturnState.REFUNDED)
+    odd = _in_chunk(Return, first_id, last_id).filter(
+        (refunded & Q(refund__isnull=True)) | (~refunded & Q(refund__isnull=False))
+    )
+    for row in odd.values("order_id", "pk", "state", "refund_id"):
+        facts[row["order_id"]].odd_returns.append(
+            (row["pk"], row["state"], row["refund_id"] is not None)
+        )
 
 
 def check_orders(
@@ -174,6 +224,7 @@ def order_problems(row: dict, facts: Facts) -> Iterator[Problem]:
     yield from _ledger_problems(row, facts, problem)
     yield from _payment_problems(row, problem)
     yield from _state_problems(row, problem)
+    yield from _return_problems(facts, problem)
     if not facts.has_created_record:
         yield problem('has no history record of type "created"')
 
@@ -339,3 +390,22 @@ def _state_problems(row: dict, problem) -> Iterator[Problem]:
                 yield problem(f"is {state} but has no {date_field}")
             elif not must_be_set and row[date_field] is not None:
                 yield problem(f"is {state} but has a {date_field}")
+
+
+def _return_problems(facts: Facts, problem) -> Iterator[Problem]:
+    for item_id in sorted({*facts.returned_counts, *facts.in_returns}):
+        stored = facts.returned_counts.get(item_id, 0)
+        expected = facts.in_returns.get(item_id, 0)
+        if stored != expected:
+            yield problem(
+                f"item {item_id} has returned_count {stored} but its returns (not rejected) "
+                f"hold {expected}"
+            )
+        delivered = facts.delivered.get(item_id, 0)
+        if stored > delivered:
+            yield problem(f"item {item_id} has {stored} returned of only {delivered} delivered")
+    for return_id, state, has_refund in facts.odd_returns:
+        if has_refund:
+            yield problem(f"return {return_id} is {state} but has a refund")
+        else:
+            yield problem(f"return {return_id} is refunded but has no refund")
