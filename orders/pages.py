@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Order
 from .money import format_money, round_money
-from .selectors import order_refunds, orders_with_details
+from .selectors import order_refunds, order_returns, orders_with_details
 
 ZERO = Decimal("0")
 
@@ -85,10 +85,21 @@ def _refunds(order: Order) -> list[dict]:
     ]
 
 
+def _returns(order: Order) -> list[dict]:
+    """Goods on their way back or taken back, oldest first: when, what, and how far."""
+    return [
+        {
+            "goods_return": goods_return,
+            "lines": [(line.count, line.item.name) for line in goods_return.lines.all()],
+        }
+        for goods_return in order_returns(order.pk)
+    ]
+
+
 @require_safe
 def order_page(request, order_hash):
-    """The customer's view of an order: items, money, refunds, status, parcels and its
-    timeline."""
+    """The customer's view of an order: items, money, refunds, returns, status, parcels and
+    its timeline."""
     order = _order_or_404(order_hash)
     timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
     trackings = [{"tracking": t, "url": t.tracking_url} for t in order.trackings.all()]
@@ -103,6 +114,7 @@ def order_page(request, order_hash):
                 "trackings": trackings,
                 "timeline": timeline,
                 "refunds": _refunds(order),
+                "returns": _returns(order),
             },
         )
     )

@@ -238,7 +238,7 @@ def return_reject(*, order_id: int, return_id: int, actor: Actor) -> Return:
 
 def return_refund_amount(goods_return: Return) -> Decimal:
     """What refunding the return's lines gives back (before any extra amount)."""
-    lines = [(line.item, line.count) for line in goods_return.lines.select_related("item")]
+    lines = [(line.item, line.count) for line in goods_return.lines.all()]
     return refund_amount_of(goods_return.order, lines)
 
 
