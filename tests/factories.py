@@ -23,6 +23,8 @@ from orders.models import (
     PaymentMethod,
     Refund,
     RefundLine,
+    Return,
+    ReturnLine,
     Shipment,
     ShipmentLine,
     Shipper,
@@ -201,6 +203,49 @@ class RefundLineFactory(factory.django.DjangoModelFactory):
     item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..refund.order"))
     count = 1
     amount = Decimal("12.10")
+
+
+class ShipmentFactory(factory.django.DjangoModelFactory):
+    """A parcel row alone (packed, no lines): shipped_count and the order's shipping state
+    are the parcel services' (`delivered_parcel` below writes a delivered one with lines)."""
+
+    class Meta:
+        model = Shipment
+
+    order = factory.SubFactory(OrderFactory)
+    actor = "warehouse"
+    source = "api"
+
+
+class ShipmentLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShipmentLine
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..shipment.order"))
+    count = 1
+
+
+class ReturnFactory(factory.django.DjangoModelFactory):
+    """A return row alone (requested, no lines): returned_count and the delivered parcels
+    are the return services' (use services.return_request when they must be right)."""
+
+    class Meta:
+        model = Return
+
+    order = factory.SubFactory(OrderFactory)
+    reason = "Too small"
+    actor = "staff"
+    source = "admin"
+
+
+class ReturnLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReturnLine
+
+    goods_return = factory.SubFactory(ReturnFactory)
+    item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..goods_return.order"))
+    count = 1
 
 
 class TrackingFactory(factory.django.DjangoModelFactory):
