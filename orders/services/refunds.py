@@ -175,6 +175,10 @@ def order_refund(
     if not lines and extra is None:
         raise InvalidInput("A refund needs lines or an amount.", field="lines")
     order = lock_order(order_id)
+    if goods_return is not None and goods_return.order_id != order.pk:
+        raise NotFound(
+            f"Order {order.pk} has no return {goods_return.pk}.", code="return_not_found"
+        )
     if not can_refund(order):
         raise refuse(order, "refunded")
     currency = order.order_currency_code
