@@ -3,8 +3,9 @@
 Read in chunks by id; per chunk one query for the orders and one per related table, each
 an aggregate computed by the database (lines by kind and VAT rate, payments by kind and
 status, refunds, discounts, "created" history records, parcel units by parcel state, the
-lines whose shipped_count its parcels contradict, empty parcels), so a big table is
-checked in bounded memory with nine queries per chunk.
+lines whose shipped_count its parcels contradict, empty parcels, returned counts, return
+lines, delivered parcel lines, returns and their refunds), so a big table is checked in
+bounded memory with thirteen queries per chunk.
 
 The invariants:
 - money and money_base are the sums of all lines (goods + fees - discounts), weight of
@@ -19,7 +20,10 @@ The invariants:
 - each line's shipped_count is the units of it in parcels not returned to sender, never
   more than its count, and only products are in parcels; no parcel is empty; the shipping
   state of an order with products is what its parcels say (models.shipping_state_of);
-- every order has its "created" history record.
+- every order has its "created" history record;
+- returns: each item's returned_count is the sum of the lines of its returns that are
+  not rejected, and never more than the units of it in delivered parcels; a refunded
+  return has its refund, and a return that is not refunded has none.
 """
 
 from collections import defaultdict
@@ -44,6 +48,9 @@ from .models import (
     PaymentState,
     PaymentStatus,
     Refund,
+    Return,
+    ReturnLine,
+    ReturnState,
     Shipment,
     ShipmentLine,
     ShipmentState,
@@ -104,6 +111,13 @@ class Facts:
     # the lines whose shipped_count is off: {"id", "kind", "count", "shipped_count", "in_parcels"}
     bad_lines: list = field(default_factory=list)
     empty_parcels: list = field(default_factory=list)
+    # item id -> units: as stored (returned_count, where not 0), in returns that are not
+    # rejected, in delivered parcels
+    returned_counts: dict = field(default_factory=dict)
+    in_returns: dict = field(default_factory=dict)
+    delivered: dict = field(default_factory=dict)
+    # (return id, state, has a refund) of returns whose refund does not fit their state
+    odd_returns: list = field(default_factory=list)
 
 
 def _line_sum(price_field: str) -> Sum:
@@ -154,6 +168,7 @@ def _chunk_facts(first_id: int, last_id: int) -> dict[int, Facts]:
     for order_id in created:
         facts[order_id].has_created_record = True
     _parcel_facts(facts, first_id, last_id)
+    _return_facts(facts, first_id, last_id)
     return facts
 
 
@@ -198,6 +213,39 @@ def _parcel_facts(facts, first_id: int, last_id: int) -> None:
         facts[order_id].empty_parcels.append(shipment_id)
 
 
+def _return_facts(facts: dict, first_id: int, last_id: int) -> None:
+    counted = _in_chunk(OrderItem, first_id, last_id).filter(returned_count__gt=0)
+    for row in counted.values("order_id", "pk", "returned_count"):
+        facts[row["order_id"]].returned_counts[row["pk"]] = row["returned_count"]
+    in_chunk = {"order_id__gte": first_id, "order_id__lte": last_id}
+    lines = (
+        ReturnLine.objects.filter(**{f"goods_return__{k}": v for k, v in in_chunk.items()})
+        .exclude(goods_return__state=ReturnState.REJECTED)
+        .values("goods_return__order_id", "item_id")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in lines:
+        facts[row["goods_return__order_id"]].in_returns[row["item_id"]] = row["units"]
+    parcels = (
+        ShipmentLine.objects.filter(**{f"shipment__{k}": v for k, v in in_chunk.items()})
+        .filter(shipment__state=ShipmentState.DELIVERED)
+        .values("shipment__order_id", "item_id")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in parcels:
+        facts[row["shipment__order_id"]].delivered[row["item_id"]] = row["units"]
+    refunded = Q(state=ReturnState.REFUNDED)
+    odd = _in_chunk(Return, first_id, last_id).filter(
+        (refunded & Q(refund__isnull=True)) | (~refunded & Q(refund__isnull=False))
+    )
+    for row in odd.values("order_id", "pk", "state", "refund_id"):
+        facts[row["order_id"]].odd_returns.append(
+            (row["pk"], row["state"], row["refund_id"] is not None)
+        )
+
+
 def check_orders(
     *, chunk_size: int = CHUNK_SIZE, progress: Callable[[int], None] | None = None
 ) -> Iterator[Problem]:
@@ -232,6 +280,7 @@ def order_problems(row: dict, facts: Facts) -> Iterator[Problem]:
     yield from _payment_problems(row, problem)
     yield from _state_problems(row, problem)
     yield from _parcel_problems(row, facts, problem)
+    yield from _return_problems(facts, problem)
     if not facts.has_created_record:
         yield problem('has no history record of type "created"')
 
@@ -428,3 +477,22 @@ def _parcel_problems(row: dict, facts: Facts, problem) -> Iterator[Problem]:
     )
     if expected is not None and row["shipping_state"] != expected:
         yield problem(f"shipping state is {row['shipping_state']} but its parcels say {expected}")
+
+
+def _return_problems(facts: Facts, problem) -> Iterator[Problem]:
+    for item_id in sorted({*facts.returned_counts, *facts.in_returns}):
+        stored = facts.returned_counts.get(item_id, 0)
+        expected = facts.in_returns.get(item_id, 0)
+        if stored != expected:
+            yield problem(
+                f"item {item_id} has returned_count {stored} but its returns (not rejected) "
+                f"hold {expected}"
+            )
+        delivered = facts.delivered.get(item_id, 0)
+        if stored > delivered:
+            yield problem(f"item {item_id} has {stored} returned of only {delivered} delivered")
+    for return_id, state, has_refund in facts.odd_returns:
+        if has_refund:
+            yield problem(f"return {return_id} is {state} but has a refund")
+        else:
+            yield problem(f"return {return_id} is refunded but has no refund")

@@ -79,3 +79,10 @@ class ShipmentTooLarge(OrderError):
 
     kind = "invalid"
     code = "shipment_exceeds_waiting"
+
+
+class ReturnTooLarge(OrderError):
+    """More units of a line than were delivered and not yet returned."""
+
+    kind = "invalid"
+    code = "return_exceeds_delivered"

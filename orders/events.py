@@ -41,6 +41,10 @@ ORDER_SHIPMENT_SENT = "order.shipment_sent"
 ORDER_SHIPMENT_DELIVERED = "order.shipment_delivered"
 ORDER_SHIPMENT_RETURNED = "order.shipment_returned"
 ORDER_SHIPMENT_CANCELED = "order.shipment_canceled"
+# Returns (orders/services/returns.py); a return's refund is order.refunded.
+ORDER_RETURN_REQUESTED = "order.return_requested"
+ORDER_RETURN_RECEIVED = "order.return_received"
+ORDER_RETURN_REJECTED = "order.return_rejected"
 
 EVENT_TYPES = [
     ORDER_CREATED,
@@ -62,6 +66,9 @@ EVENT_TYPES = [
     ORDER_SHIPMENT_DELIVERED,
     ORDER_SHIPMENT_RETURNED,
     ORDER_SHIPMENT_CANCELED,
+    ORDER_RETURN_REQUESTED,
+    ORDER_RETURN_RECEIVED,
+    ORDER_RETURN_REJECTED,
 ]
 
 # In-transaction listeners: event type -> functions called as f(order, event) right after

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from .language import order_language
 from .models import Order
 from .money import format_money, round_money
-from .selectors import order_refunds, order_shipments, orders_with_details
+from .selectors import order_refunds, order_returns, order_shipments, orders_with_details
 
 ZERO = Decimal("0")
 
@@ -107,10 +107,21 @@ def _parcels(order: Order) -> tuple[list[dict], list[dict]]:
     return parcels, trackings
 
 
+def _returns(order: Order) -> list[dict]:
+    """Goods on their way back or taken back, oldest first: when, what, and how far."""
+    return [
+        {
+            "goods_return": goods_return,
+            "lines": [(line.count, line.item.name) for line in goods_return.lines.all()],
+        }
+        for goods_return in order_returns(order.pk)
+    ]
+
+
 @require_safe
 def order_page(request, order_hash):
-    """The customer's view of an order: items, money, refunds, status, parcels and its
-    timeline, in the order's language (its amounts and dates too)."""
+    """The customer's view of an order: items, money, refunds, returns, status, parcels and
+    its timeline, in the order's language (its amounts and dates too)."""
     order = _order_or_404(order_hash)
     timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
     parcels, trackings = _parcels(order)
@@ -123,5 +134,6 @@ def order_page(request, order_hash):
             "trackings": trackings,
             "timeline": timeline,
             "refunds": _refunds(order),
+            "returns": _returns(order),
         }
         return _private(render(request, "orders/order_page.html", context))

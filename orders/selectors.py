@@ -11,6 +11,8 @@ from .models import (
     Payment,
     Refund,
     RefundLine,
+    Return,
+    ReturnLine,
     Shipment,
     ShipmentLine,
     Tracking,
@@ -64,7 +66,7 @@ def order_refunds(order_id: int) -> QuerySet[Refund]:
     """The order's refunds, oldest first, with their lines and ledger records."""
     return (
         Refund.objects.filter(order_id=order_id)
-        .select_related("payment", "user", "api_key")
+        .select_related("payment", "user", "api_key", "goods_return")
         .prefetch_related(
             Prefetch("lines", queryset=RefundLine.objects.select_related("item").order_by("id"))
         )
@@ -80,6 +82,18 @@ def order_shipments(order_id: int) -> QuerySet[Shipment]:
         .select_related("tracking__shipper")
         .prefetch_related(
             Prefetch("lines", queryset=ShipmentLine.objects.select_related("item").order_by("id"))
+        )
+        .order_by("id")
+    )
+
+
+def order_returns(order_id: int) -> QuerySet[Return]:
+    """The order's returns, oldest first, with their lines and refunds."""
+    return (
+        Return.objects.filter(order_id=order_id)
+        .select_related("order", "refund")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("item").order_by("id"))
         )
         .order_by("id")
     )

@@ -25,6 +25,14 @@ from .orders import (
 )
 from .payments import order_mark_paid
 from .refunds import RefundLineData, order_refund, refund_options
+from .returnable import return_options
+from .returns import (
+    return_mark_received,
+    return_refund,
+    return_refund_amount,
+    return_reject,
+    return_request,
+)
 from .shipments import (
     ShipmentLineData,
     parcel_actions,
@@ -65,6 +73,12 @@ __all__ = [
     "order_update_delivery_address",
     "parcel_actions",
     "refund_options",
+    "return_mark_received",
+    "return_options",
+    "return_refund",
+    "return_refund_amount",
+    "return_reject",
+    "return_request",
     "shipment_cancel",
     "shipment_create",
     "shipment_mark_delivered",

@@ -15,6 +15,7 @@ from tests.factories import (
     PaymentMethodFactory,
     ShippingMethodFactory,
     TrackingFactory,
+    delivered_parcel,
 )
 
 
@@ -241,3 +242,39 @@ def test_shipment_answers_match_the_schema(api, anonymous, openapi, order):
     again = api.post(base, {}, format="json")  # the returned units wait again
     validate(openapi, again, path, "post")
     validate(openapi, api.delete(f"{base}/{again.json()['id']}"), one, "delete")
+
+
+def test_returns_answers_match_the_schema(api, openapi, order):
+    """Returns (ours): each answer and refusal, and a refund that names its return."""
+    item = order.items.get()
+    delivered_parcel(order, [(item, 1)])
+    base = f"/System/Orders/{order.pk}/returns"
+    path = "/System/Orders/{order_id}/returns"
+    body = {"reason": "Too small", "lines": [{"item_id": item.pk, "count": 1}]}
+    created = api.post(base, body, format="json")
+    one = f"{base}/{created.json()['id']}"
+    answers = [
+        (created, "", "post", 200),
+        (api.post(base, body, format="json"), "", "post", 400),  # nothing left to return
+        (api.post(base, {"reason": "x"}, format="json"), "", "post", 400),
+        (api.post(f"{one}/refund", {}, format="json"), "/{return_id}/refund", "post", 409),
+        (api.patch(f"{one}/received"), "/{return_id}/received", "patch", 200),
+        # nothing paid yet, then paid
+        (api.post(f"{one}/refund", {}, format="json"), "/{return_id}/refund", "post", 409),
+        (api.patch(f"/System/Orders/{order.pk}/paid", {"paid": 20}, format="json"),
+         None, None, 200),
+        (api.post(f"{one}/refund", {}, format="json"), "/{return_id}/refund", "post", 200),
+        (api.patch(f"{one}/rejected"), "/{return_id}/rejected", "patch", 409),
+        (api.get(one), "/{return_id}", "get", 200),
+        (api.get(f"{base}/987654"), "/{return_id}", "get", 404),
+        (api.get(base), "", "get", 200),
+        (api.get(base, {"page": 0}), "", "get", 400),
+        (api.get(f"/System/Orders/{order.pk}/refunds"), None, None, 200),
+    ]  # fmt: skip
+    for response, suffix, method, status in answers:
+        assert response.status_code == status, (suffix, method, response.json())
+        if suffix is not None:
+            validate(openapi, response, path + suffix, method)
+    validate(openapi, answers[-1][0], "/System/Orders/{order_id}/refunds", "get")
+    assert answers[-1][0].json()["refunds"][0]["return_id"] == created.json()["id"]
+    assert api.get(one).json()["refund_amount"] is not None, "a refunded return was validated"

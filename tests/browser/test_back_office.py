@@ -14,7 +14,7 @@ from orders import services
 from orders.actors import Actor
 from orders.demo import reference_data
 from statuses.models import OrderStatus
-from tests.factories import UserFactory
+from tests.factories import UserFactory, delivered_parcel
 
 # The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; an ordinary run
 # writes them to a temporary folder so the work tree stays clean.
@@ -194,6 +194,8 @@ def test_staff_give_a_discount_take_payment_and_refund_a_returned_unit(chromium,
     # paid in full, then a refund of one returned tea
     page.click("button[name='transition'][value='paid']")
     expect(page.locator(".messagelist")).to_contain_text("€26.77 paid")
+    # the customer got the teas (goods come back from delivered parcels)
+    delivered_parcel(shop, [(shop.items.get(name="Green tea 100 g"), 2)])
     page.click("#refund-button")
     expect(page.locator("#refund-maximum")).to_have_text("€26.77")
     tea = page.locator("tr", has_text="Green tea 100 g")
@@ -206,7 +208,10 @@ def test_staff_give_a_discount_take_payment_and_refund_a_returned_unit(chromium,
     expect(page.locator(".messagelist")).to_contain_text(f"Order {shop.pk} refunded €5.31.")
     expect(page.locator(".fieldBox.field-refunded_display .readonly")).to_contain_text("€5.31")
     expect(page.locator(".field-payment_state .readonly")).to_contain_text("Partially refunded")
-    expect(page.locator("#order-history tbody tr").first).to_contain_text("Refund: 5.31 EUR")
+    expect(page.locator("#order-history tbody tr").first).to_contain_text(
+        re.compile(r"Refund for return \d+: 5\.31 EUR")
+    )
+    expect(page.locator("#order-returns")).to_contain_text("1 x Green tea 100 g")
 
 
 def _scroll_width(page) -> int:
