@@ -39,5 +39,10 @@ def money(amount, currency: str) -> str:
     return format_money(amount, currency) if amount is not None else EMPTY
 
 
+def percent(rate) -> str:
+    """A VAT rate as people write it: "21 %", "10.5 %" (not the stored 21.00)."""
+    return EMPTY if rate is None else f"{rate.normalize():f} %"
+
+
 def flag(value: bool) -> str:
     return _boolean_icon(value)
