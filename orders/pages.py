@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from .admin.display import text_colour
+from .admin.icons import icon_svg
 from .models import Order
 from .money import format_money, round_money
 from .selectors import order_refunds, orders_with_details
@@ -71,6 +73,20 @@ def _money(order: Order) -> dict:
     }
 
 
+def _status(order: Order) -> dict | None:
+    """The status badge as the back office draws it: the set's SVG icon (no emoji, which
+    would need a font the customer may not have) and text that reads on its colour."""
+    if order.status is None:
+        return None
+    status = order.status
+    return {
+        "name": status.name,
+        "color": status.color,
+        "text": text_colour(status.color),
+        "icon": icon_svg(status.icon, size=16),
+    }
+
+
 def _refunds(order: Order) -> list[dict]:
     """What was given back, oldest first: when, how much, for which lines (not why: the
     reason is staff's words)."""
@@ -100,6 +116,7 @@ def order_page(request, order_hash):
                 "order": order,
                 "lines": _lines(order),
                 "money": _money(order),
+                "status": _status(order),
                 "trackings": trackings,
                 "timeline": timeline,
                 "refunds": _refunds(order),
