@@ -92,16 +92,16 @@ CZK_PER_EUR = Decimal("25")  # the demo's CZK prices are its EUR prices x 25
 # each hundred has them all). The waiting ones keep the dashboard's panels filled: not
 # paid, paid and not sent, sent and not delivered.
 FATES = {
-    "completed": 45,  # paid, sent, delivered, closed two weeks later
-    "cash_on_delivery": 14,  # sent, delivered and paid at the door, closed later
+    "completed": 55,  # paid, sent, delivered, closed two weeks later
+    "cash_on_delivery": 15,  # sent, delivered and paid at the door, closed later
     "returned": 6,  # delivered; a unit came back and was refunded; closed
-    "deposit": 4,  # half paid with the order, the rest a week or so later, then sent
-    "awaiting_payment": 6,  # a recent bank transfer, not paid yet
+    "deposit": 3,  # half paid with the order, the rest a week or so later, then sent
+    "awaiting_payment": 2,  # a recent bank transfer, not paid yet
     "not_paid_in_time": 4,  # a bank transfer never paid: canceled after its due date
     "canceled_by_customer": 4,  # canceled within hours, before paying
     "canceled_and_refunded": 5,  # paid, canceled the same day, the money sent back
-    "waiting_for_stock": 6,  # paid days ago, not sent: the supplier is late
-    "lost_in_transit": 6,  # sent over a week ago, not delivered
+    "waiting_for_stock": 3,  # paid days ago, not sent: the supplier is late
+    "lost_in_transit": 3,  # sent over a week ago, not delivered
 }
 # Fates that only make sense at some age: days ago the order was placed (from, to).
 PLACED = {
