@@ -460,7 +460,6 @@ def plan(
 
 def _create(story: Story, step: Step, actor: Actor) -> None:
     person, channel = story.person, story.channel
-    rate = CZK_PER_EUR if channel.currency_code == "CZK" else Decimal("1")
     order = services.order_create(
         actor=actor,
         items=story.items,
@@ -483,9 +482,19 @@ def _create(story: Story, step: Step, actor: Actor) -> None:
         external_order_id=f"WEB-{story.number:07d}",
         ip=f"10.0.{story.number // 250 % 256}.{story.number % 250 + 1}",
         domain=channel.domain,
-        currency_rate=1 / rate,
+        currency_rate=_currency_rate(channel.currency_code),
     )
     story.order_id = order.pk
+
+
+def _currency_rate(currency: str) -> Decimal | None:
+    """Units of the main currency per unit of `currency` at the demo's own prices (25 CZK to
+    the euro), whichever of the two is the main one; None (the configured rate) otherwise."""
+    main = settings.MAIN_CURRENCY
+    in_euros = {"EUR": Decimal("1"), "CZK": 1 / CZK_PER_EUR}
+    if currency == main or currency in settings.CURRENCY_RATES or main not in in_euros:
+        return None
+    return in_euros[currency] / in_euros[main] if currency in in_euros else None
 
 
 def _status(story: Story, step: Step, actor: Actor) -> None:

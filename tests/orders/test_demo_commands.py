@@ -42,7 +42,6 @@ def shop(django_db_setup, django_db_blocker):
 
 
 class TestASeededShop:
-
     def test_every_order_keeps_every_invariant(self, shop, capsys):
         assert Order.objects.count() == ORDERS
         assert HistoryRecord.objects.filter(type="created").count() == ORDERS
@@ -234,3 +233,16 @@ def test_setup_demo_prints_a_login_and_a_key_once(capsys, django_user_model):
     assert Order.objects.count() == 3  # the second run adds nothing
     assert ApiKey.objects.count() == 1
     assert django_user_model.objects.get(username="demo").is_staff
+
+
+@pytest.mark.parametrize(
+    ("main", "eur_rate", "czk_rate"), [("EUR", "1", "0.04"), ("CZK", "25", "1")]
+)
+def test_demo_orders_are_booked_in_the_main_currency_at_25_crowns_a_euro(
+    settings, main, eur_rate, czk_rate
+):
+    settings.MAIN_CURRENCY = main
+    call_command("seed_demo_data", orders=12, verbosity=0)
+    rates = dict(Order.objects.values_list("order_currency_code", "currency_rate").distinct())
+    assert rates == {"EUR": Decimal(eur_rate), "CZK": Decimal(czk_rate)}
+    assert set(Order.objects.values_list("main_currency_code", flat=True)) == {main}
