@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from statuses.models import OrderStatus
 
@@ -169,11 +170,11 @@ class OrderItemInline(admin.TabularInline):
             return fields
         return [self.READ_ONLY_AS.get(name, name) for name in fields]
 
-    @admin.display(description="Unit price with VAT")
+    @admin.display(description=_("Unit price with VAT"))
     def unit_final_display(self, item):
         return display.money(item.unit_price_final, item.order.order_currency_code)
 
-    @admin.display(description="VAT %")
+    @admin.display(description=_("VAT %"))
     def vat_display(self, item):
         return display.percent(item.vat)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, Company, Customer, PaymentMethod, Shipper, ShippingMethod
 from . import display
@@ -59,11 +60,11 @@ class ChargeMethodAdmin(admin.ModelAdmin):
     def price_display(self, method):
         return display.money(method.price, method.currency_code)
 
-    @admin.display(description="VAT", ordering="vat")
+    @admin.display(description=_("VAT"), ordering="vat")
     def vat_display(self, method):
         return display.percent(method.vat)
 
-    @admin.display(description="Free from", ordering="free_from")
+    @admin.display(description=_("Free from"), ordering="free_from")
     def free_from_display(self, method):
         return display.money(method.free_from, method.currency_code)
 
