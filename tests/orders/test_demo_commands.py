@@ -152,7 +152,8 @@ class TestASeededShop:
         assert late.count >= 1
         assert all(o.date_sent < shop - 7 * DAY for o in late.oldest)
         split = dashboard.payment_state_split()
-        assert split["unpaid"] and split["paid"]
+        assert split["unpaid"]
+        assert split["paid"]
         # Delivered over a week ago, paid, still open: the closing command's work.
         assert orders_to_close(delivered_before=delivered_cutoff(7)).exists()
         # ... while those delivered over two weeks ago were closed already.
