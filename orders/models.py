@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from .language import default_language, language_choices
-from .money import validate_currency_code
+from .money import format_money, validate_currency_code
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
 ZERO = Decimal("0")
@@ -891,7 +891,8 @@ class Payment(RecordedBy):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} {self.currency_code} #{self.order_id}"
+        amount = format_money(self.amount, self.currency_code)
+        return f"{self.get_kind_display()} {amount} #{self.order_id}"
 
     def save(self, *args, **kwargs):
         # The ledger is evidence: an entry, once written, is never rewritten.
@@ -928,7 +929,8 @@ class Refund(RecordedBy):
         ]
 
     def __str__(self) -> str:
-        return f"Refund {self.amount} #{self.order_id}"
+        amount = format_money(self.amount, self.order.order_currency_code)
+        return f"Refund {amount} #{self.order_id}"
 
 
 class RefundLine(models.Model):

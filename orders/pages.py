@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from .admin.display import text_colour
+from .admin.icons import icon_svg
 from .language import order_language
 from .models import Order
 from .money import format_money, round_money
@@ -73,6 +75,20 @@ def _money(order: Order) -> dict:
     }
 
 
+def _status(order: Order) -> dict | None:
+    """The status badge as the back office draws it: the set's SVG icon (no emoji, which
+    would need a font the customer may not have) and text that reads on its colour."""
+    if order.status is None:
+        return None
+    status = order.status
+    return {
+        "name": status.name,
+        "color": status.color,
+        "text": text_colour(status.color),
+        "icon": icon_svg(status.icon, size=16),
+    }
+
+
 def _refunds(order: Order) -> list[dict]:
     """What was given back, oldest first: when, how much, for which lines (not why: the
     reason is staff's words)."""
@@ -130,6 +146,7 @@ def order_page(request, order_hash):
             "order": order,
             "lines": _lines(order),
             "money": _money(order),
+            "status": _status(order),
             "parcels": parcels,
             "trackings": trackings,
             "timeline": timeline,

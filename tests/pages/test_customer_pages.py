@@ -214,3 +214,29 @@ def test_order_page_lists_parcels_with_their_items_and_tracking_links(client, ac
     assert "<li>1 x Article 0</li>" in parcels
     assert "Not shipped yet." not in html
     assert "Partly sent" in html
+
+
+def test_the_status_badge_draws_its_icon_without_emoji(client, order):
+    shipped = OrderStatus.objects.get(name="Shipped")
+    assert shipped.icon == "\N{DELIVERY TRUCK}"  # as the default statuses store it
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    badge = html[html.index('<span class="badge"') :]
+    badge = badge[: badge.index("</span>")]
+    assert '<svg class="status-icon"' in badge  # the back office's truck, drawn inline
+    assert "Shipped" in badge
+    assert "\N{DELIVERY TRUCK}" not in html
+
+
+@pytest.mark.parametrize("icon", ["\N{PARTY POPPER}", "party", ""])
+def test_a_status_icon_outside_the_set_leaves_plain_text(client, order, icon):
+    OrderStatus.objects.filter(pk=order.status_id).update(icon=icon)
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    start = html.index('<span class="badge"')
+    badge = html[start : html.index("</span>", start) + len("</span>")]
+    assert badge.endswith(">Shipped</span>")  # the name alone, no icon
+    assert "<svg" not in badge
+    assert "\N{PARTY POPPER}" not in html
