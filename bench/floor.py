@@ -50,7 +50,8 @@ def _price(column: str) -> str:
 
 
 ITEM = (
-    "json_build_array(i.id, i.article_id, i.code, i.name, i.count, i.ordered, i.waiting_count, "
+    "json_build_array(i.id, i.article_id, i.code, i.name, i.count, i.ordered, "
+    "CASE WHEN i.kind = 'product' THEN i.count - i.shipped_count ELSE 0 END, "
     f"i.note, i.vat, {_price('unit_price_base')}, {_price('unit_price_final')}, "
     f"{_price('unit_price_final')} - {_price('unit_price_base')}, "
     f"{_price('original_price_base')}, {_price('original_price_final')}, "
@@ -407,7 +408,7 @@ class Floor:
             "shipping": self.link("/System/Channels/Shippings/", shipping),
             "payment": self.link("/System/Channels/Payments/", payment),
             "trackings": trackings,
-            "sent": shipping_state in ("sent", "delivered"),
+            "sent": shipping_state in ("sent", "partially_delivered", "delivered"),
             "delivered": shipping_state == "delivered",
             "done": closing_state == "done",
             "canceled": closing_state == "canceled",

@@ -12,6 +12,7 @@
    orders. Copy g of template t keeps t's items (fee and discount lines too), tracking,
    history, status, customer, money, version and money rows (the discount, the payments,
    the refunds and their lines, each pointing at the copy's own items and payment record),
+   and parcels (with their lines, pointing at the copy's own items and tracking),
    and gets: id g, a new unguessable hash, its own external order id, payment id and
    tracking number, and every date shifted together so that date_order falls somewhere
    in the three years before the sample. Outbox events are not copied (nothing read by
@@ -161,8 +162,9 @@ def _template_table(ids: list[int]) -> None:
 
 
 # The tables whose copies are pointed at by other copies (a refund line at its item and
-# refund, a refund at its payment): their copies' ids are computed, not drawn.
-RANKED = ("orderitem", "payment", "refund")
+# refund, a refund at its payment, a parcel's line at its parcel and item): their copies'
+# ids are computed, not drawn.
+RANKED = ("orderitem", "payment", "refund", "shipment")
 
 
 def ranked_ids() -> dict[str, tuple[int, int]]:
@@ -210,6 +212,8 @@ def _copy_batch(
         Payment,
         Refund,
         RefundLine,
+        Shipment,
+        ShipmentLine,
         Tracking,
     )
 
@@ -302,8 +306,32 @@ def _copy_batch(
         },
         "t",
     )
-    # The tracking record names the number: it names the copy's own.
-    tracked = "h.type = 'tracking' AND t.tracking_number IS NOT NULL"
+    # A parcel's tracking is the copy's own (a sample order has one tracking at most).
+    shipment_columns, shipment_values = copy_select(
+        Shipment,
+        {
+            "id": copy_id("shipment", "rs"),
+            "order_id": "g",
+            "tracking_id": "CASE WHEN s.tracking_id IS NULL THEN NULL ELSE "
+            "(SELECT t2.id FROM orders_tracking t2 WHERE t2.order_id = g) END",
+            **{
+                column: shifted(column, "s")
+                for column in ("created_at", "date_sent", "date_delivered", "date_returned")
+            },
+        },
+        "s",
+    )
+    parcel_line_columns, parcel_line_values = copy_select(
+        ShipmentLine,
+        {
+            "id": None,
+            "shipment_id": copy_id("shipment", "rs"),
+            "item_id": copy_id("orderitem", "ri"),
+        },
+        "sl",
+    )
+    # The tracking and parcel records name the number: they name the copy's own.
+    tracked = "h.type IN ('tracking', 'shipment') AND t.tracking_number IS NOT NULL"
     history_columns, history_values = copy_select(
         HistoryRecord,
         {
@@ -352,6 +380,14 @@ def _copy_batch(
         "JOIN bench_rank_orderitem ri ON ri.id = l.item_id ORDER BY g, l.id",
         f"INSERT INTO orders_tracking ({tracking_columns}) SELECT {tracking_values} "
         f"FROM {source} JOIN orders_tracking t ON t.order_id = bt.id ORDER BY g, t.id",
+        f"INSERT INTO orders_shipment ({shipment_columns}) SELECT {shipment_values} "
+        f"FROM {source} JOIN orders_shipment s ON s.order_id = bt.id "
+        "JOIN bench_rank_shipment rs ON rs.id = s.id ORDER BY g, s.id",
+        f"INSERT INTO orders_shipmentline ({parcel_line_columns}) SELECT {parcel_line_values} "
+        f"FROM {source} JOIN orders_shipment s ON s.order_id = bt.id "
+        "JOIN bench_rank_shipment rs ON rs.id = s.id "
+        "JOIN orders_shipmentline sl ON sl.shipment_id = s.id "
+        "JOIN bench_rank_orderitem ri ON ri.id = sl.item_id ORDER BY g, sl.id",
         f"INSERT INTO orders_historyrecord ({history_columns}) SELECT {history_values} "
         f"FROM {source} JOIN orders_historyrecord h ON h.order_id = bt.id "
         "LEFT JOIN orders_tracking t ON t.order_id = bt.id ORDER BY g, h.id",
@@ -370,6 +406,8 @@ TABLES = [
     "orders_payment",
     "orders_refund",
     "orders_refundline",
+    "orders_shipment",
+    "orders_shipmentline",
 ]
 # Above this many new orders, secondary indexes are dropped and built again afterwards:
 # one sorted build is much faster than millions of random inserts into big indexes.

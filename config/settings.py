@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "orders.models.ItemKind",
         "PaymentKindEnum": "orders.models.PaymentKind",
         "DiscountTypeEnum": "orders.models.DiscountType",
+        "ReturnStateEnum": "orders.models.ReturnState",
     },
 }
 

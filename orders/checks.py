@@ -2,8 +2,10 @@
 
 Read in chunks by id; per chunk one query for the orders and one per related table, each
 an aggregate computed by the database (lines by kind and VAT rate, payments by kind and
-status, refunds, discounts, "created" history records), so a big table is checked in
-bounded memory with six queries per chunk.
+status, refunds, discounts, "created" history records, parcel units by parcel state, the
+lines whose shipped_count its parcels contradict, empty parcels, returned counts, return
+lines, delivered parcel lines, returns and their refunds), so a big table is checked in
+bounded memory with thirteen queries per chunk.
 
 The invariants:
 - money and money_base are the sums of all lines (goods + fees - discounts), weight of
@@ -15,7 +17,13 @@ The invariants:
   (also of the refund rows), and never more was refunded than was paid in;
 - the payment state is what paid, refunded and money say; date_paid is set once money
   came in; the shipping and closing states agree with their dates;
-- every order has its "created" history record.
+- each line's shipped_count is the units of it in parcels not returned to sender, never
+  more than its count, and only products are in parcels; no parcel is empty; the shipping
+  state of an order with products is what its parcels say (models.shipping_state_of);
+- every order has its "created" history record;
+- returns: each item's returned_count is the sum of the lines of its returns that are
+  not rejected, and never more than the units of it in delivered parcels; a refunded
+  return has its refund, and a return that is not refunded has none.
 """
 
 from collections import defaultdict
@@ -24,7 +32,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from .models import (
     FEE_KINDS,
@@ -39,8 +48,15 @@ from .models import (
     PaymentState,
     PaymentStatus,
     Refund,
+    Return,
+    ReturnLine,
+    ReturnState,
+    Shipment,
+    ShipmentLine,
+    ShipmentState,
     ShippingState,
     payment_state_for,
+    shipping_state_of,
 )
 from .money import round_money
 from .totals import discount_amount
@@ -90,6 +106,18 @@ class Facts:
     refunds_total: Decimal = ZERO
     discount: dict | None = None
     has_created_record: bool = False
+    # shipment state -> units of the order's lines in parcels of that state
+    parcel_units: dict = field(default_factory=dict)
+    # the lines whose shipped_count is off: {"id", "kind", "count", "shipped_count", "in_parcels"}
+    bad_lines: list = field(default_factory=list)
+    empty_parcels: list = field(default_factory=list)
+    # item id -> units: as stored (returned_count, where not 0), in returns that are not
+    # rejected, in delivered parcels
+    returned_counts: dict = field(default_factory=dict)
+    in_returns: dict = field(default_factory=dict)
+    delivered: dict = field(default_factory=dict)
+    # (return id, state, has a refund) of returns whose refund does not fit their state
+    odd_returns: list = field(default_factory=list)
 
 
 def _line_sum(price_field: str) -> Sum:
@@ -114,6 +142,7 @@ def _chunk_facts(first_id: int, last_id: int) -> dict[int, Facts]:
             money=_line_sum("unit_price_final"),
             money_base=_line_sum("unit_price_base"),
             weight=_line_sum("weight"),
+            units=Sum("count"),
         )
     )
     for row in lines:
@@ -138,7 +167,83 @@ def _chunk_facts(first_id: int, last_id: int) -> dict[int, Facts]:
     )
     for order_id in created:
         facts[order_id].has_created_record = True
+    _parcel_facts(facts, first_id, last_id)
+    _return_facts(facts, first_id, last_id)
     return facts
+
+
+def _parcel_facts(facts, first_id: int, last_id: int) -> None:
+    units = (
+        ShipmentLine.objects.filter(
+            shipment__order_id__gte=first_id, shipment__order_id__lte=last_id
+        )
+        .values("shipment__order_id", "shipment__state")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in units:
+        facts[row["shipment__order_id"]].parcel_units[row["shipment__state"]] = row["units"]
+    # Only the lines that are off come back: the database compares.
+    in_parcels = Coalesce(
+        Sum(
+            "shipment_lines__count",
+            filter=~Q(shipment_lines__shipment__state=ShipmentState.RETURNED),
+        ),
+        Value(0),
+    )
+    bad_lines = (
+        _in_chunk(OrderItem, first_id, last_id)
+        .annotate(in_parcels=in_parcels)
+        .filter(
+            ~Q(shipped_count=F("in_parcels"))
+            | Q(shipped_count__gt=F("count"))
+            | (~Q(kind=ItemKind.PRODUCT) & Q(in_parcels__gt=0))
+        )
+        .values("order_id", "id", "kind", "count", "shipped_count", "in_parcels")
+    )
+    for row in bad_lines:
+        facts[row["order_id"]].bad_lines.append(row)
+    empty = (
+        _in_chunk(Shipment, first_id, last_id)
+        .annotate(lines_count=Count("lines"))
+        .filter(lines_count=0)
+        .values_list("order_id", "id")
+    )
+    for order_id, shipment_id in empty:
+        facts[order_id].empty_parcels.append(shipment_id)
+
+
+def _return_facts(facts: dict, first_id: int, last_id: int) -> None:
+    counted = _in_chunk(OrderItem, first_id, last_id).filter(returned_count__gt=0)
+    for row in counted.values("order_id", "pk", "returned_count"):
+        facts[row["order_id"]].returned_counts[row["pk"]] = row["returned_count"]
+    in_chunk = {"order_id__gte": first_id, "order_id__lte": last_id}
+    lines = (
+        ReturnLine.objects.filter(**{f"goods_return__{k}": v for k, v in in_chunk.items()})
+        .exclude(goods_return__state=ReturnState.REJECTED)
+        .values("goods_return__order_id", "item_id")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in lines:
+        facts[row["goods_return__order_id"]].in_returns[row["item_id"]] = row["units"]
+    parcels = (
+        ShipmentLine.objects.filter(**{f"shipment__{k}": v for k, v in in_chunk.items()})
+        .filter(shipment__state=ShipmentState.DELIVERED)
+        .values("shipment__order_id", "item_id")
+        .annotate(units=Sum("count"))
+        .order_by()
+    )
+    for row in parcels:
+        facts[row["shipment__order_id"]].delivered[row["item_id"]] = row["units"]
+    refunded = Q(state=ReturnState.REFUNDED)
+    odd = _in_chunk(Return, first_id, last_id).filter(
+        (refunded & Q(refund__isnull=True)) | (~refunded & Q(refund__isnull=False))
+    )
+    for row in odd.values("order_id", "pk", "state", "refund_id"):
+        facts[row["order_id"]].odd_returns.append(
+            (row["pk"], row["state"], row["refund_id"] is not None)
+        )
 
 
 def check_orders(
@@ -174,6 +279,8 @@ def order_problems(row: dict, facts: Facts) -> Iterator[Problem]:
     yield from _ledger_problems(row, facts, problem)
     yield from _payment_problems(row, problem)
     yield from _state_problems(row, problem)
+    yield from _parcel_problems(row, facts, problem)
+    yield from _return_problems(facts, problem)
     if not facts.has_created_record:
         yield problem('has no history record of type "created"')
 
@@ -309,7 +416,9 @@ _DATES = {
     "shipping_state": (
         {
             ShippingState.PENDING: (),
+            ShippingState.PARTIALLY_SENT: (),
             ShippingState.SENT: ("date_sent",),
+            ShippingState.PARTIALLY_DELIVERED: ("date_sent",),
             ShippingState.DELIVERED: ("date_sent", "date_delivered"),
         },
         ("date_sent", "date_delivered"),
@@ -339,3 +448,51 @@ def _state_problems(row: dict, problem) -> Iterator[Problem]:
                 yield problem(f"is {state} but has no {date_field}")
             elif not must_be_set and row[date_field] is not None:
                 yield problem(f"is {state} but has a {date_field}")
+
+
+def _parcel_problems(row: dict, facts: Facts, problem) -> Iterator[Problem]:
+    for line in facts.bad_lines:
+        item = f"item {line['id']}"
+        if line["kind"] != ItemKind.PRODUCT and line["in_parcels"]:
+            yield problem(f"{item} is a {line['kind']} line but in parcels")
+        if line["shipped_count"] > line["count"]:
+            yield problem(
+                f"{item} has shipped_count {line['shipped_count']} of only {line['count']}"
+            )
+        if line["shipped_count"] != line["in_parcels"]:
+            yield problem(
+                f"{item} has shipped_count {line['shipped_count']} but its parcels not "
+                f"returned to sender hold {line['in_parcels']}"
+            )
+    for shipment_id in facts.empty_parcels:
+        yield problem(f"parcel {shipment_id} holds nothing")
+    units = sum(
+        (line["units"] or 0 for (kind, _), line in facts.lines.items() if kind == ItemKind.PRODUCT),
+        0,
+    )
+    expected = shipping_state_of(
+        units=units,
+        sent=facts.parcel_units.get(ShipmentState.SENT, 0),
+        delivered=facts.parcel_units.get(ShipmentState.DELIVERED, 0),
+    )
+    if expected is not None and row["shipping_state"] != expected:
+        yield problem(f"shipping state is {row['shipping_state']} but its parcels say {expected}")
+
+
+def _return_problems(facts: Facts, problem) -> Iterator[Problem]:
+    for item_id in sorted({*facts.returned_counts, *facts.in_returns}):
+        stored = facts.returned_counts.get(item_id, 0)
+        expected = facts.in_returns.get(item_id, 0)
+        if stored != expected:
+            yield problem(
+                f"item {item_id} has returned_count {stored} but its returns (not rejected) "
+                f"hold {expected}"
+            )
+        delivered = facts.delivered.get(item_id, 0)
+        if stored > delivered:
+            yield problem(f"item {item_id} has {stored} returned of only {delivered} delivered")
+    for return_id, state, has_refund in facts.odd_returns:
+        if has_refund:
+            yield problem(f"return {return_id} is {state} but has a refund")
+        else:
+            yield problem(f"return {return_id} is refunded but has no refund")

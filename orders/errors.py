@@ -65,3 +65,24 @@ class RefundTooLarge(OrderError):
 
     kind = "invalid"
     code = "refund_exceeds_paid"
+
+
+class ItemShipped(OrderError):
+    """The line has units in parcels: it cannot be removed or shrunk below them."""
+
+    kind = "conflict"
+    code = "item_shipped"
+
+
+class ShipmentTooLarge(OrderError):
+    """A parcel would hold more units of a line than are ordered and not yet in a parcel."""
+
+    kind = "invalid"
+    code = "shipment_exceeds_waiting"
+
+
+class ReturnTooLarge(OrderError):
+    """More units of a line than were delivered and not yet returned."""
+
+    kind = "invalid"
+    code = "return_exceeds_delivered"

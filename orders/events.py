@@ -34,6 +34,17 @@ ORDER_HISTORY_ADDED = "order.history_added"
 ORDER_REFUNDED = "order.refunded"
 ORDER_INVOICED = "order.invoiced"
 ORDER_CREDIT_NOTE_ISSUED = "order.credit_note_issued"
+# Parcels (orders/services/shipments.py): one event per parcel; order.sent and
+# order.delivered still mark the whole order reaching sent and delivered.
+ORDER_SHIPMENT_CREATED = "order.shipment_created"
+ORDER_SHIPMENT_SENT = "order.shipment_sent"
+ORDER_SHIPMENT_DELIVERED = "order.shipment_delivered"
+ORDER_SHIPMENT_RETURNED = "order.shipment_returned"
+ORDER_SHIPMENT_CANCELED = "order.shipment_canceled"
+# Returns (orders/services/returns.py); a return's refund is order.refunded.
+ORDER_RETURN_REQUESTED = "order.return_requested"
+ORDER_RETURN_RECEIVED = "order.return_received"
+ORDER_RETURN_REJECTED = "order.return_rejected"
 
 EVENT_TYPES = [
     ORDER_CREATED,
@@ -50,6 +61,14 @@ EVENT_TYPES = [
     ORDER_REFUNDED,
     ORDER_INVOICED,
     ORDER_CREDIT_NOTE_ISSUED,
+    ORDER_SHIPMENT_CREATED,
+    ORDER_SHIPMENT_SENT,
+    ORDER_SHIPMENT_DELIVERED,
+    ORDER_SHIPMENT_RETURNED,
+    ORDER_SHIPMENT_CANCELED,
+    ORDER_RETURN_REQUESTED,
+    ORDER_RETURN_RECEIVED,
+    ORDER_RETURN_REJECTED,
 ]
 
 # In-transaction listeners: event type -> functions called as f(order, event) right after

@@ -196,6 +196,7 @@ def item_data(item, number: int) -> services.ItemData:
         raise BadLine(f"{key} must be an object")
     price = _price(item.get("price"), f"{key}.price")
     original = _price(item.get("price_original"), f"{key}.price_original")
+    # waiting_count is read from the parcels here (the lifecycle flags make them): ignored.
     count, ordered, waiting = item.get("count"), item.get("ordered"), item.get("waiting_count")
     for value, name in ((count, "count"), (ordered, "ordered"), (waiting, "waiting_count")):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
@@ -213,7 +214,6 @@ def item_data(item, number: int) -> services.ItemData:
         note=_text(item, "note") or "",
         weight=_decimal(item.get("weight"), f"{key}.weight") or Decimal("0"),
         ordered=ordered,
-        waiting_count=waiting or 0,
     )
 
 

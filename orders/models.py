@@ -12,14 +12,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from .language import default_language, language_choices
-from .money import validate_currency_code
+from .money import format_money, validate_currency_code
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
 ZERO = Decimal("0")
@@ -227,7 +227,73 @@ def is_not_canceled(order: "Order") -> bool:
 
 
 def is_not_delivered(order: "Order") -> bool:
-    return order.shipping_state != ShippingState.DELIVERED
+    """Nothing reached the customer yet (no unit delivered)."""
+    return order.shipping_state not in (ShippingState.PARTIALLY_DELIVERED, ShippingState.DELIVERED)
+
+
+# Shipping states once every product unit is on its way or delivered (the wire's `sent`).
+ALL_SENT = ("sent", "partially_delivered", "delivered")
+
+
+def shipping_state_of(*, units: int, sent: int, delivered: int) -> str | None:
+    """The shipping state of an order with `units` product units, `sent` of them in sent
+    parcels and `delivered` in delivered ones (units waiting or in packed parcels are not
+    sent). None for an order without product units: its whole-order flags decide.
+
+    pending while no unit is sent; partially sent while some are and others are not;
+    once all are: sent while none is delivered, partially delivered while some are,
+    delivered when all are."""
+    if units <= 0:
+        return None
+    if sent + delivered == 0:
+        return ShippingState.PENDING
+    if sent + delivered < units:
+        return ShippingState.PARTIALLY_SENT
+    if delivered == 0:
+        return ShippingState.SENT
+    if delivered < units:
+        return ShippingState.PARTIALLY_DELIVERED
+    return ShippingState.DELIVERED
+
+
+def parcels_state_for(order: "Order") -> str | None:
+    """The shipping state the order's parcels say (two queries); None for an order
+    without product lines (see shipping_state_of)."""
+    units = OrderItem.objects.filter(order=order, kind=ItemKind.PRODUCT).aggregate(n=Sum("count"))[
+        "n"
+    ]
+    in_parcels = dict(
+        ShipmentLine.objects.filter(
+            shipment__order=order,
+            shipment__state__in=[ShipmentState.SENT, ShipmentState.DELIVERED],
+        )
+        .values_list("shipment__state")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return shipping_state_of(
+        units=units or 0,
+        sent=in_parcels.get(ShipmentState.SENT, 0),
+        delivered=in_parcels.get(ShipmentState.DELIVERED, 0),
+    )
+
+
+def shipping_state_for(order: "Order") -> str:
+    """What the parcels say; an order without product lines keeps its state (the
+    whole-order /sent and /delivered set it)."""
+    return parcels_state_for(order) or order.shipping_state
+
+
+def sent_state_for(order: "Order") -> str:
+    """The state once everything is sent: what the parcels say (sent, or partially
+    delivered when some parcels arrived already), sent for an order without products."""
+    return parcels_state_for(order) or ShippingState.SENT
+
+
+def delivered_state_for(order: "Order") -> str:
+    """The state once every sent parcel is delivered: delivered (a safety net: the
+    transition refuses anything else the parcels would say)."""
+    return parcels_state_for(order) or ShippingState.DELIVERED
 
 
 def payment_state_for(order: "Order") -> str:
@@ -251,7 +317,8 @@ class Order(FSMModelMixin, models.Model):
 
     Three small state machines (see `orders.services` for the rules in words):
     payment unpaid -> partially_paid -> paid, from `paid` against `money`;
-    shipping pending -> sent -> delivered; closing open -> done | canceled.
+    shipping pending -> partially_sent -> sent -> partially_delivered -> delivered, from
+    the parcels (`shipping_state_for`); closing open -> done | canceled.
     """
 
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT)
@@ -386,7 +453,8 @@ class Order(FSMModelMixin, models.Model):
     # API flags, derived from the states.
     @property
     def sent(self) -> bool:
-        return self.shipping_state in (ShippingState.SENT, ShippingState.DELIVERED)
+        """Everything is sent (some parcels may be delivered already)."""
+        return self.shipping_state in ALL_SENT
 
     @property
     def delivered(self) -> bool:
@@ -402,8 +470,11 @@ class Order(FSMModelMixin, models.Model):
 
     @property
     def items_editable(self) -> bool:
-        return (
-            self.closing_state == ClosingState.OPEN and self.shipping_state == ShippingState.PENDING
+        """Open and not fully sent: lines (and what follows them) may change; the units
+        already in parcels stay (the item services check shipped_count)."""
+        return self.closing_state == ClosingState.OPEN and self.shipping_state in (
+            ShippingState.PENDING,
+            ShippingState.PARTIALLY_SENT,
         )
 
     @property
@@ -436,21 +507,47 @@ class Order(FSMModelMixin, models.Model):
 
     @transition(
         field=shipping_state,
-        source=ShippingState.PENDING,
-        target=ShippingState.SENT,
+        source=[ShippingState.PENDING, ShippingState.PARTIALLY_SENT],
+        target=GET_STATE(
+            sent_state_for, states=[ShippingState.SENT, ShippingState.PARTIALLY_DELIVERED]
+        ),
         conditions=[is_open],
     )
     def mark_sent(self) -> None:
+        """Everything is sent: the service sent every parcel first (an order without
+        product lines is sent as a whole)."""
         self.date_sent = timezone.now()
 
     @transition(
         field=shipping_state,
-        source=ShippingState.SENT,
-        target=ShippingState.DELIVERED,
+        source=[ShippingState.SENT, ShippingState.PARTIALLY_DELIVERED],
+        target=GET_STATE(delivered_state_for, states=[ShippingState.DELIVERED]),
         conditions=[is_open],
     )
     def mark_delivered(self) -> None:
+        """Everything is delivered: the service delivered every sent parcel first."""
         self.date_delivered = timezone.now()
+
+    @transition(
+        field=shipping_state,
+        source="*",
+        target=GET_STATE(shipping_state_for, states=ShippingState.values),
+    )
+    def settle_shipping(self) -> None:
+        """Move the shipping state to what the parcels say (after a parcel changed, or
+        the lines did). Dates follow: date_sent while everything is sent, date_delivered
+        while everything is delivered."""
+
+    def settle_shipping_dates(self) -> None:
+        now = timezone.now()
+        if self.shipping_state not in ALL_SENT:
+            self.date_sent = None
+        elif self.date_sent is None:
+            self.date_sent = now
+        if self.shipping_state != ShippingState.DELIVERED:
+            self.date_delivered = None
+        elif self.date_delivered is None:
+            self.date_delivered = now
 
     @transition(field=closing_state, source=ClosingState.OPEN, target=ClosingState.DONE)
     def mark_done(self) -> None:
@@ -497,9 +594,6 @@ class OrderItem(models.Model):
     ordered = models.PositiveIntegerField(
         default=0, help_text="How many the customer ordered (count may differ after changes)."
     )
-    waiting_count = models.PositiveIntegerField(
-        default=0, help_text="How many are waiting for stock."
-    )
     note = models.TextField(blank=True)
     unit_price_base = models.DecimalField(**MONEY, help_text="Without VAT.")
     vat = models.DecimalField(
@@ -524,8 +618,7 @@ class OrderItem(models.Model):
     )
     # Both are kept by the parcel and return services in the order's transaction (sums of
     # the lines of its parcels that are not returned to sender, and of its returns that are
-    # not rejected); check_orders verifies them. waiting_count on the wire is
-    # count - shipped_count for product lines.
+    # not rejected); check_orders verifies them. waiting_count (the wire's) is derived.
     shipped_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="How many are in parcels (packed or on their way)."
     )
@@ -600,6 +693,12 @@ class OrderItem(models.Model):
     @property
     def is_product(self) -> bool:
         return self.kind == ItemKind.PRODUCT
+
+    @property
+    def waiting_count(self) -> int:
+        """Units not in a parcel yet (packed parcels reserve theirs); 0 for fee and
+        discount lines, which are never shipped."""
+        return self.count - self.shipped_count if self.kind == ItemKind.PRODUCT else 0
 
 
 class Tracking(models.Model):
@@ -792,7 +891,8 @@ class Payment(RecordedBy):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} {self.currency_code} #{self.order_id}"
+        amount = format_money(self.amount, self.currency_code)
+        return f"{self.get_kind_display()} {amount} #{self.order_id}"
 
     def save(self, *args, **kwargs):
         # The ledger is evidence: an entry, once written, is never rewritten.
@@ -829,7 +929,8 @@ class Refund(RecordedBy):
         ]
 
     def __str__(self) -> str:
-        return f"Refund {self.amount} #{self.order_id}"
+        amount = format_money(self.amount, self.order.order_currency_code)
+        return f"Refund {amount} #{self.order_id}"
 
 
 class RefundLine(models.Model):
@@ -949,6 +1050,10 @@ class Shipment(FSMModelMixin, RecordedBy):
 
     def __str__(self) -> str:
         return f"Parcel {self.pk} of order {self.order_id}"
+
+    @property
+    def tracking_url(self) -> str | None:
+        return self.tracking.tracking_url if self.tracking_id else None
 
     @transition(field=state, source=ShipmentState.PACKED, target=ShipmentState.SENT)
     def mark_sent(self) -> None:

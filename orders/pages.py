@@ -10,10 +10,12 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from .admin.display import text_colour
+from .admin.icons import icon_svg
 from .language import order_language
 from .models import Order
 from .money import format_money, round_money
-from .selectors import order_refunds, orders_with_details
+from .selectors import order_refunds, order_returns, order_shipments, orders_with_details
 
 ZERO = Decimal("0")
 
@@ -73,6 +75,20 @@ def _money(order: Order) -> dict:
     }
 
 
+def _status(order: Order) -> dict | None:
+    """The status badge as the back office draws it: the set's SVG icon (no emoji, which
+    would need a font the customer may not have) and text that reads on its colour."""
+    if order.status is None:
+        return None
+    status = order.status
+    return {
+        "name": status.name,
+        "color": status.color,
+        "text": text_colour(status.color),
+        "icon": icon_svg(status.icon, size=16),
+    }
+
+
 def _refunds(order: Order) -> list[dict]:
     """What was given back, oldest first: when, how much, for which lines (not why: the
     reason is staff's words)."""
@@ -87,20 +103,54 @@ def _refunds(order: Order) -> list[dict]:
     ]
 
 
+def _parcels(order: Order) -> tuple[list[dict], list[dict]]:
+    """The parcels, oldest first, with their items and tracking links; and the tracking
+    numbers that belong to no parcel (a second label, one added after everything left)."""
+    parcels = [
+        {
+            "parcel": parcel,
+            "lines": [(line.count, line.item.name) for line in parcel.lines.all()],
+            "url": parcel.tracking_url,
+        }
+        for parcel in order_shipments(order.pk)
+    ]
+    in_parcels = {row["parcel"].tracking_id for row in parcels}
+    trackings = [
+        {"tracking": t, "url": t.tracking_url}
+        for t in order.trackings.all()
+        if t.pk not in in_parcels
+    ]
+    return parcels, trackings
+
+
+def _returns(order: Order) -> list[dict]:
+    """Goods on their way back or taken back, oldest first: when, what, and how far."""
+    return [
+        {
+            "goods_return": goods_return,
+            "lines": [(line.count, line.item.name) for line in goods_return.lines.all()],
+        }
+        for goods_return in order_returns(order.pk)
+    ]
+
+
 @require_safe
 def order_page(request, order_hash):
-    """The customer's view of an order: items, money, refunds, status, parcels and its
-    timeline, in the order's language (its amounts and dates too)."""
+    """The customer's view of an order: items, money, refunds, returns, status, parcels and
+    its timeline, in the order's language (its amounts and dates too)."""
     order = _order_or_404(order_hash)
     timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
-    trackings = [{"tracking": t, "url": t.tracking_url} for t in order.trackings.all()]
+    parcels, trackings = _parcels(order)
     with translation.override(order_language(order)):
         context = {
             "order": order,
             "lines": _lines(order),
             "money": _money(order),
+            "status": _status(order),
+            "parcels": parcels,
             "trackings": trackings,
             "timeline": timeline,
             "refunds": _refunds(order),
+            "returns": _returns(order),
         }
         return _private(render(request, "orders/order_page.html", context))

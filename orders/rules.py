@@ -3,7 +3,7 @@ buttons) and the API (to say what is allowed in a refusal)."""
 
 from django_fsm import can_proceed
 
-from .models import Order
+from .models import Order, Return
 
 # Action name -> the Order transition method it runs.
 ACTION_TRANSITIONS = {
@@ -21,6 +21,28 @@ def can_pay(order: Order) -> bool:
 def can_refund(order: Order) -> bool:
     """Money held can go back whatever the order's state (open, done or canceled)."""
     return order.paid > 0
+
+
+def can_take_return(order: Order) -> bool:
+    """A canceled order takes no new return (its existing ones can still be settled)."""
+    return not order.canceled
+
+
+# Return action -> the Return transition method it runs.
+RETURN_TRANSITIONS = {
+    "receive": "mark_received",
+    "refund": "mark_refunded",
+    "reject": "reject",
+}
+
+
+def return_actions(goods_return: Return) -> list[str]:
+    """What a return allows now: receive, refund, reject (in the order staff meet them)."""
+    return [
+        action
+        for action, method in RETURN_TRANSITIONS.items()
+        if can_proceed(getattr(goods_return, method))
+    ]
 
 
 def available_actions(order: Order) -> list[str]:

@@ -4,7 +4,19 @@ from django.db.models import Prefetch, QuerySet
 
 from statuses.models import OrderStatus
 
-from .models import HistoryRecord, Order, OrderItem, Payment, Refund, RefundLine, Tracking
+from .models import (
+    HistoryRecord,
+    Order,
+    OrderItem,
+    Payment,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+    Shipment,
+    ShipmentLine,
+    Tracking,
+)
 
 RELATED = ("customer", "company", "channel", "status", "shipping", "payment")
 # An expanded shipping or payment shows its channel's currency.
@@ -78,9 +90,34 @@ def order_refunds(order_id: int) -> QuerySet[Refund]:
     """The order's refunds, oldest first, with their lines and ledger records."""
     return (
         Refund.objects.filter(order_id=order_id)
-        .select_related("payment", "user", "api_key")
+        .select_related("payment", "user", "api_key", "goods_return")
         .prefetch_related(
             Prefetch("lines", queryset=RefundLine.objects.select_related("item").order_by("id"))
         )
         .order_by("created_at", "id")
+    )
+
+
+def order_shipments(order_id: int) -> QuerySet[Shipment]:
+    """The order's parcels, oldest first, with their lines (and items) and tracking
+    numbers: three queries however many parcels."""
+    return (
+        Shipment.objects.filter(order_id=order_id)
+        .select_related("tracking__shipper")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("item").order_by("id"))
+        )
+        .order_by("id")
+    )
+
+
+def order_returns(order_id: int) -> QuerySet[Return]:
+    """The order's returns, oldest first, with their lines and refunds."""
+    return (
+        Return.objects.filter(order_id=order_id)
+        .select_related("order", "refund")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("item").order_by("id"))
+        )
+        .order_by("id")
     )

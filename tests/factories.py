@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from orders import services
@@ -22,6 +23,10 @@ from orders.models import (
     PaymentMethod,
     Refund,
     RefundLine,
+    Return,
+    ReturnLine,
+    Shipment,
+    ShipmentLine,
     Shipper,
     ShippingMethod,
     Tracking,
@@ -200,6 +205,49 @@ class RefundLineFactory(factory.django.DjangoModelFactory):
     amount = Decimal("12.10")
 
 
+class ShipmentFactory(factory.django.DjangoModelFactory):
+    """A parcel row alone (packed, no lines): shipped_count and the order's shipping state
+    are the parcel services' (`delivered_parcel` below writes a delivered one with lines)."""
+
+    class Meta:
+        model = Shipment
+
+    order = factory.SubFactory(OrderFactory)
+    actor = "warehouse"
+    source = "api"
+
+
+class ShipmentLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShipmentLine
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..shipment.order"))
+    count = 1
+
+
+class ReturnFactory(factory.django.DjangoModelFactory):
+    """A return row alone (requested, no lines): returned_count and the delivered parcels
+    are the return services' (use services.return_request when they must be right)."""
+
+    class Meta:
+        model = Return
+
+    order = factory.SubFactory(OrderFactory)
+    reason = "Too small"
+    actor = "staff"
+    source = "admin"
+
+
+class ReturnLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReturnLine
+
+    goods_return = factory.SubFactory(ReturnFactory)
+    item = factory.SubFactory(OrderItemFactory, order=factory.SelfAttribute("..goods_return.order"))
+    count = 1
+
+
 class TrackingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Tracking
@@ -246,6 +294,24 @@ def order_with_items(*, items=2, currency="EUR", actor=None, **fields):
         ],
         **fields,
     )
+
+
+def delivered_parcel(order, lines, *, state="delivered") -> Shipment:
+    """A parcel of `lines` ((item, count) pairs of the order's products), written directly
+    (not by the parcel service): delivered (or `state`), its items' shipped_count bumped."""
+    now = timezone.now()
+    parcel = Shipment.objects.create(
+        order=order,
+        state=state,
+        date_sent=now if state in ("sent", "delivered") else None,
+        date_delivered=now if state == "delivered" else None,
+        actor="tests",
+        source="command",
+    )
+    for item, count in lines:
+        ShipmentLine.objects.create(shipment=parcel, item=item, count=count)
+        OrderItem.objects.filter(pk=item.pk).update(shipped_count=F("shipped_count") + count)
+    return parcel
 
 
 # --- Notifications and webhooks (the notifications app) ----------------------------------

@@ -9,7 +9,7 @@ from .icons import icon_svg
 EMPTY = "\N{EN DASH}"  # what an empty cell shows
 
 
-def _text_colour(background: str) -> str:
+def text_colour(background: str) -> str:
     """Black or white, whichever reads better on the badge's colour."""
     try:
         red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
@@ -29,7 +29,7 @@ def status_badge(status) -> str:
         "border-radius:10px;white-space:nowrap;font-size:11px;display:inline-flex;"
         'align-items:center;gap:4px;">{}{}</span>',
         status.color,
-        _text_colour(status.color),
+        text_colour(status.color),
         icon_svg(status.icon),
         status.name,
     )
@@ -37,6 +37,11 @@ def status_badge(status) -> str:
 
 def money(amount, currency: str) -> str:
     return format_money(amount, currency) if amount is not None else EMPTY
+
+
+def percent(rate) -> str:
+    """A VAT rate as people write it: "21 %", "10.5 %" (not the stored 21.00)."""
+    return EMPTY if rate is None else f"{rate.normalize():f} %"
 
 
 def flag(value: bool) -> str:

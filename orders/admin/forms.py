@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin import helpers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,8 @@ from invoices.identifiers import party_errors
 from statuses.models import OrderStatus
 
 from ..errors import InvalidInput
-from ..models import DiscountType, Order, OrderItem
+from ..models import DiscountType, Order, OrderItem, PaymentMethod, ShippingMethod
+from ..money import minor_unit, round_money
 from ..services import EDITABLE_FIELDS, ItemData
 from ..services.items import item_values
 
@@ -26,6 +28,33 @@ ITEM_ERROR_FIELDS = {
 }
 
 
+def amount_text(amount: Decimal, currency: str) -> str:
+    """An amount as an input shows it: rounded to the currency's minor unit, no symbol
+    ("12.10" for the stored 12.1000 EUR, "1210" for JPY)."""
+    return str(round_money(amount, currency))
+
+
+class MoneyInput(forms.NumberInput):
+    """An amount's input in `currency` (set by the form): a stored value is shown as people
+    write it (12.10, not 12.1000), and the arrows step by the minor unit. What staff typed
+    is shown back as typed."""
+
+    def __init__(self, attrs=None, currency: str | None = None):
+        super().__init__(attrs)
+        self.currency = currency
+
+    def format_value(self, value):
+        if self.currency and isinstance(value, Decimal) and value.is_finite():
+            return amount_text(value, self.currency)
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.currency:
+            context["widget"]["attrs"]["step"] = str(minor_unit(self.currency))
+        return context
+
+
 def item_data(cleaned: dict, existing: OrderItem | None = None) -> ItemData:
     """The service's ItemData from an inline row; fields the row does not show are kept."""
     keep = {}
@@ -33,7 +62,6 @@ def item_data(cleaned: dict, existing: OrderItem | None = None) -> ItemData:
         keep = {
             "article_id": existing.article_id,
             "ordered": existing.ordered,
-            "waiting_count": existing.waiting_count,
             "original_final_price": existing.original_price_final,
         }
     return ItemData(
@@ -56,7 +84,12 @@ class OrderItemForm(forms.ModelForm):
         model = OrderItem
         fields = ("code", "name", "count", "unit_price_final", "vat", "weight", "note")
         labels = {"unit_price_final": "Unit price with VAT"}
-        widgets = {"note": forms.TextInput(attrs={"size": 20})}
+        widgets = {"note": forms.TextInput(attrs={"size": 20}), "unit_price_final": MoneyInput}
+
+    def __init__(self, *args, currency: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "unit_price_final" in self.fields:  # not once the items are read-only
+            self.fields["unit_price_final"].widget.currency = currency
 
     def clean(self):
         cleaned = super().clean()
@@ -113,14 +146,16 @@ class RefundForm(forms.Form):
         decimal_places=4,
         label="Extra amount",
         help_text="Given back beyond the lines (goodwill, a price difference).",
+        widget=MoneyInput,
     )
     reason = forms.CharField(max_length=300, strip=True)
     mark_returned = forms.BooleanField(
         required=False, label="The refunded products came back (mark them returned)"
     )
 
-    def __init__(self, *args, options=(), **kwargs):
+    def __init__(self, *args, options=(), currency: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.currency = currency
         self.options = list(options)
         for option in self.options:
             self.fields[self.count_field(option.item.pk)] = forms.IntegerField(
@@ -155,6 +190,33 @@ class StatusForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=300, strip=True)
+
+
+class ChargeMethodForm(forms.ModelForm):
+    """A shipping or payment method: its price and threshold in the method's currency."""
+
+    class Meta:
+        fields = ("name", "channel", "price", "vat", "free_from")
+        widgets = {"price": MoneyInput, "free_from": MoneyInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        method = self.instance
+        currency = method.currency_code if method.pk else settings.MAIN_CURRENCY
+        for name in ("price", "free_from"):
+            if name in self.fields:
+                self.fields[name].widget.currency = currency
+
+
+class ShippingMethodForm(ChargeMethodForm):
+    class Meta(ChargeMethodForm.Meta):
+        model = ShippingMethod
+        fields = (*ChargeMethodForm.Meta.fields, "shipper")
+
+
+class PaymentMethodForm(ChargeMethodForm):
+    class Meta(ChargeMethodForm.Meta):
+        model = PaymentMethod
 
 
 class OrderForm(forms.ModelForm):

@@ -25,7 +25,7 @@ def charges_html(order: Order) -> str:
         (
             line.get_kind_display(),
             line.name,
-            f"{line.vat.normalize():f} %",
+            display.percent(line.vat),
             display.money(line.total_final, currency),
             " (free: goods reach its threshold)"
             if line.original_price_final is not None and line.unit_price_final == 0
@@ -159,7 +159,7 @@ def refund_view(modeladmin, request, order: Order):
     if not may_refund(modeladmin, request, order):
         raise PermissionDenied
     options = services.refund_options(order)
-    form = RefundForm(request.POST or None, options=options)
+    form = RefundForm(request.POST or None, options=options, currency=order.order_currency_code)
     if request.method == "POST" and form.is_valid():
         try:
             refund = services.order_refund(

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from statuses.models import OrderStatus
 
@@ -21,7 +22,6 @@ from .. import services
 from ..actors import Actor
 from ..errors import OrderError
 from ..models import ItemKind, Order, OrderDiscount, OrderEvent, OrderItem, Tracking
-from ..money import round_money
 from ..rules import available_actions
 from . import actions, display
 from .changelist import EstimatedCountPaginator, date_drilldown
@@ -33,6 +33,7 @@ from .forms import (
     OrderItemForm,
     PaidForm,
     StatusForm,
+    amount_text,
     item_data,
 )
 from .money import (
@@ -43,6 +44,7 @@ from .money import (
     may_refund,
     refund_view,
 )
+from .parcels import packing_slip_view, parcel_create_view, parcel_step_view, parcels_context
 from .timeline import order_timeline
 
 # Computed fields: shown, never edited (money and states change only through services).
@@ -104,15 +106,14 @@ SIMPLE_TRANSITIONS = {
 
 
 class OrderItemFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # Prices in the order's currency: 12.10 as people write it, not 12.1000 as stored.
+        return {**super().get_form_kwargs(index), "currency": self.instance.order_currency_code}
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         # Every row knows its order without a query per row (currency, rounding).
         form.instance.order = self.instance
-        if form.instance.pk:
-            # 12.1000 as stored, 12.10 as people write it in the order's currency.
-            form.initial["unit_price_final"] = round_money(
-                form.instance.unit_price_final, self.instance.order_currency_code
-            )
         return form
 
 
@@ -134,7 +135,14 @@ class OrderItemInline(admin.TabularInline):
         "weight",
         "note",
     )
-    readonly_fields = ("unit_base_display", "line_total_display")
+    readonly_fields = (
+        "unit_final_display",
+        "vat_display",
+        "unit_base_display",
+        "line_total_display",
+    )
+    # Shown instead of their inputs once the items are read-only: amounts as money.
+    READ_ONLY_AS = {"unit_price_final": "unit_final_display", "vat": "vat_display"}
     verbose_name = "item"
     verbose_name_plural = "Items (fees and discounts are under Money)"
 
@@ -156,6 +164,20 @@ class OrderItemInline(admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if self._editable(request, obj) else 0
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._editable(request, obj):
+            return fields
+        return [self.READ_ONLY_AS.get(name, name) for name in fields]
+
+    @admin.display(description=_("Unit price with VAT"))
+    def unit_final_display(self, item):
+        return display.money(item.unit_price_final, item.order.order_currency_code)
+
+    @admin.display(description=_("VAT %"))
+    def vat_display(self, item):
+        return display.percent(item.vat)
 
     @admin.display(description="Unit price without VAT")
     def unit_base_display(self, item):
@@ -293,6 +315,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
+            # The list's eight columns and its filters need the window's width: at 1400 px
+            # the navigation sidebar (276 px; the breadcrumbs and the home page lead
+            # everywhere too) would push the state and status columns out of sight.
+            "is_nav_sidebar_enabled": False,
             **(extra_context or {}),
             "order_date_drilldown": date_drilldown(request, Order, "date_order"),
         }
@@ -431,6 +457,7 @@ class OrderAdmin(admin.ModelAdmin):
         extra = {}
         if order is not None:
             can_change = self.has_change_permission(request, order)
+            discount = OrderDiscount.objects.filter(order=order).first()
             extra = {
                 "order": order,
                 "transitions": available_actions(order) if can_change else [],
@@ -438,11 +465,14 @@ class OrderAdmin(admin.ModelAdmin):
                 "can_add_note": request.user.has_perm("orders.add_historyrecord"),
                 "statuses": OrderStatus.objects.all(),
                 "paid_form": PaidForm(),
-                "discount": OrderDiscount.objects.filter(order=order).first(),
+                "paid_placeholder": amount_text(order.money, order.order_currency_code),
+                "discount": discount,
+                "discount_value": _discount_value(discount, order),
                 "discount_form": DiscountForm(),
                 "can_refund": can_change and may_refund(self, request, order),
                 "history": order_timeline(order),
                 "outbox_events": OrderEvent.objects.filter(order_id=order.pk).order_by("-id")[:50],
+                **parcels_context(self, request, order),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -595,6 +625,21 @@ class OrderAdmin(admin.ModelAdmin):
                 name="orders_order_discount",
             ),
             path("<path:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
+            path(
+                "<path:object_id>/parcels/new/",
+                view(self.parcel_create_view),
+                name="orders_order_parcel_create",
+            ),
+            path(
+                "<path:object_id>/parcels/<int:shipment_id>/slip/",
+                view(self.packing_slip_view),
+                name="orders_order_packing_slip",
+            ),
+            path(
+                "<path:object_id>/parcels/<int:shipment_id>/<str:step>/",
+                view(self.parcel_step_view),
+                name="orders_order_parcel_step",
+            ),
             *super().get_urls(),
         ]
 
@@ -658,6 +703,20 @@ class OrderAdmin(admin.ModelAdmin):
         """The refund page (services.order_refund); needs the "add refund" permission."""
         return refund_view(self, request, self._order_for_post(request, object_id))
 
+    def parcel_create_view(self, request, object_id):
+        """Pack a parcel (services.shipment_create); needs the "add shipment" permission."""
+        return parcel_create_view(self, request, self._order_for_post(request, object_id))
+
+    def parcel_step_view(self, request, object_id, shipment_id, step):
+        """Send, deliver, return to sender or cancel a parcel (its service)."""
+        order = self._order_for_post(request, object_id)
+        return parcel_step_view(self, request, order, shipment_id, step)
+
+    def packing_slip_view(self, request, object_id, shipment_id):
+        """A parcel's printable packing slip."""
+        order = self._order_for_post(request, object_id)
+        return packing_slip_view(self, request, order, shipment_id)
+
     def note_view(self, request, object_id):
         """A staff note in the order's history (needs the "add history record" permission)."""
         if request.method != "POST":
@@ -684,6 +743,15 @@ class OrderAdmin(admin.ModelAdmin):
 
     def _back_to(self, order):
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+
+def _discount_value(discount: OrderDiscount | None, order: Order) -> str:
+    """The discount box's value: 10 (%), or an amount as its currency writes it."""
+    if discount is None:
+        return ""
+    if discount.type == "amount":
+        return amount_text(discount.value, order.order_currency_code)
+    return f"{discount.value.normalize():f}"
 
 
 class _Refused(Exception):

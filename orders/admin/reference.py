@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, Company, Customer, PaymentMethod, Shipper, ShippingMethod
 from . import display
+from .forms import PaymentMethodForm, ShippingMethodForm
 
 SAMPLE_TRACKING_NUMBER = "TEST123456"
 
@@ -49,23 +51,31 @@ class ShipperAdmin(admin.ModelAdmin):
 
 
 class ChargeMethodAdmin(admin.ModelAdmin):
-    list_display = ("name", "channel", "price_display", "vat")
+    list_display = ("name", "channel", "price_display", "vat_display", "free_from_display")
     list_select_related = ("channel",)
     list_filter = ("channel",)
     search_fields = ("name", "channel__name")
 
     @admin.display(description="Price (with VAT)", ordering="price")
     def price_display(self, method):
-        currency = method.channel.currency_code if method.channel else None
-        return display.money(method.price, currency) if currency else method.price
+        return display.money(method.price, method.currency_code)
+
+    @admin.display(description=_("VAT"), ordering="vat")
+    def vat_display(self, method):
+        return display.percent(method.vat)
+
+    @admin.display(description=_("Free from"), ordering="free_from")
+    def free_from_display(self, method):
+        return display.money(method.free_from, method.currency_code)
 
 
 @admin.register(ShippingMethod)
 class ShippingMethodAdmin(ChargeMethodAdmin):
+    form = ShippingMethodForm
     list_display = (*ChargeMethodAdmin.list_display, "shipper")
     list_select_related = ("channel", "shipper")
 
 
 @admin.register(PaymentMethod)
 class PaymentMethodAdmin(ChargeMethodAdmin):
-    pass
+    form = PaymentMethodForm

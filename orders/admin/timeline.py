@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
 
-from ..models import Order, Shipper
+from ..models import Order, ShipmentState, Shipper
 from ..money import format_money
 from ..selectors import order_history
 from .display import EMPTY
@@ -41,6 +41,7 @@ LABELS = {
     "credit_note": "Credit note",
     "shipping_fee": "Shipping fee",
     "payment_fee": "Payment fee",
+    "shipment": "Parcel",
     # keys inside the item, tracking and refund summaries
     "shipper_id": "Shipper",
     "tracking_number": "Number",
@@ -62,7 +63,7 @@ MONEY_KEYS = {
     "amount",
 }
 # Ids inside summaries that mean nothing to a reader (the name is beside them).
-HIDDEN_KEYS = {"id", "item_id"}
+HIDDEN_KEYS = {"id", "item_id", "tracking_url"}
 # Foreign keys by the key they are stored under -> the related model.
 RELATED = {
     **{f.attname: f.related_model for f in Order._meta.concrete_fields if f.is_relation},
@@ -73,6 +74,8 @@ CHOICES = {
     for f in Order._meta.concrete_fields
     if f.choices
 }
+# A parcel's state, inside its summary.
+CHOICES["state"] = {str(value): str(label) for value, label in ShipmentState.choices}
 DATE_FIELDS = {f.name for f in Order._meta.concrete_fields if isinstance(f, models.DateField)}
 
 

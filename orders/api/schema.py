@@ -62,7 +62,7 @@ ERROR_DESCRIPTIONS = {
     "rule. `errors` names each field.",
     401: "No API key, or an unknown or revoked one.",
     403: "A read-only key on a write.",
-    404: "No such order (or item of this order).",
+    404: "No such order (or item, or return, of this order).",
     405: "Method not allowed.",
     409: "The order's state does not allow this (the message names the state, the detail "
     "what is allowed now), or a duplicate.",

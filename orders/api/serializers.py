@@ -32,6 +32,7 @@ from orders.models import (
     PaymentStatus,
     Refund,
     RefundLine,
+    Return,
     Shipper,
     ShippingMethod,
 )
@@ -606,6 +607,11 @@ def price(base: Decimal, final: Decimal, vat: Decimal, currency: str, language: 
 
 class ItemSerializer(WireModelSerializer):
     article = serializers.IntegerField(source="article_id", allow_null=True)
+    waiting_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Units not yet in a parcel: count less the units in parcels (packed, on "
+        "their way or delivered); 0 for fee and discount lines.",
+    )
     price = serializers.SerializerMethodField()
     price_original = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(
@@ -892,6 +898,10 @@ class RefundSerializer(WireModelSerializer):
     currency = serializers.CharField(source="payment.currency_code")
     payment_id = serializers.IntegerField(help_text="Its record in GET /payments (kind refund).")
     lines = RefundLineSerializer(many=True, source="lines.all")
+    mark_returned = serializers.BooleanField(
+        help_text="The refunded products came back: the refund has a return (`return_id`)."
+    )
+    return_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Refund
@@ -902,9 +912,21 @@ class RefundSerializer(WireModelSerializer):
             "currency",
             "reason",
             "mark_returned",
+            "return_id",
             "lines",
             "payment_id",
             "actor",
             "source",
             "created_at",
         ]
+
+    @extend_schema_field(
+        serializers.IntegerField(
+            allow_null=True, help_text="(ours) The return it pays or records, or null."
+        )
+    )
+    def get_return_id(self, refund) -> int | None:
+        try:
+            return refund.goods_return.pk  # joined by the selector: no query
+        except Return.DoesNotExist:
+            return None

@@ -142,6 +142,12 @@ class ItemInputSerializer(StrictSerializer):
     price = PriceInputSerializer()
     price_original = PriceInputSerializer(required=False, allow_null=True)
     note = text()
+    waiting_count = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="Accepted and ignored: what waits follows from the order's parcels.",
+    )
 
     def validate(self, attrs):
         # A line that cannot fit an order's money column in any currency is refused here,

@@ -7,6 +7,8 @@ from rest_framework.routers import Route, SimpleRouter
 from . import views
 from . import views_reference as ref
 from .feed import OrderEventViewSet
+from .views_returns import OrderReturnViewSet
+from .views_shipments import OrderShipmentViewSet
 
 
 class ApiRouter(SimpleRouter):
@@ -30,6 +32,12 @@ router.register("Orders/Events", OrderEventViewSet, basename="order-events")
 router.register("Orders", views.OrderViewSet, basename="order")
 router.register(
     rf"Orders/(?P<order_id>{views.ID})/item", views.OrderItemViewSet, basename="order-item"
+)
+router.register(
+    rf"Orders/(?P<order_id>{views.ID})/shipments", OrderShipmentViewSet, basename="order-shipment"
+)
+router.register(
+    rf"Orders/(?P<order_id>{views.ID})/returns", OrderReturnViewSet, basename="order-return"
 )
 # Read-only objects an Order links to (api_link).
 router.register("People", ref.PersonViewSet, basename="person")

@@ -25,6 +25,23 @@ from .orders import (
 )
 from .payments import order_mark_paid
 from .refunds import RefundLineData, order_refund, refund_options
+from .returnable import return_options
+from .returns import (
+    return_mark_received,
+    return_refund,
+    return_refund_amount,
+    return_reject,
+    return_request,
+)
+from .shipments import (
+    ShipmentLineData,
+    parcel_actions,
+    shipment_cancel,
+    shipment_create,
+    shipment_mark_delivered,
+    shipment_mark_returned,
+    shipment_mark_sent,
+)
 
 __all__ = [
     "CREATE_FIELDS",
@@ -34,6 +51,7 @@ __all__ = [
     "FeeData",
     "ItemData",
     "RefundLineData",
+    "ShipmentLineData",
     "order_cancel",
     "order_create",
     "order_discount_remove",
@@ -53,5 +71,17 @@ __all__ = [
     "order_tracking_add",
     "order_update",
     "order_update_delivery_address",
+    "parcel_actions",
     "refund_options",
+    "return_mark_received",
+    "return_options",
+    "return_refund",
+    "return_refund_amount",
+    "return_reject",
+    "return_request",
+    "shipment_cancel",
+    "shipment_create",
+    "shipment_mark_delivered",
+    "shipment_mark_returned",
+    "shipment_mark_sent",
 ]

@@ -1,9 +1,13 @@
-"""Order items: add, change, remove. Items change only while the order is open and not sent.
+"""Order items: add, change, remove. Items change only while the order is open and not
+fully sent (pending or partially sent).
 
 These services touch only product lines: a fee or discount line is changed by its own
 service (the order's methods, its discount) and refused here with code `derived_line`.
 A product line that has refunds cannot be removed, nor its count set below what was
-refunded (code `item_refunded`)."""
+refunded (code `item_refunded`); one with units in parcels (packed ones included) cannot
+be removed, nor its count set below them (code `item_shipped`). `ordered` keeps what the
+customer ordered when a line changes. When the last units waiting go (a partially sent
+order's waiting line removed), the order is sent: `order.sent` and its status follow."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -13,10 +17,14 @@ from django.db.models import Sum
 
 from .. import events
 from ..actors import Actor
-from ..errors import DerivedLine, InvalidInput, ItemRefunded, ItemsLocked, NotFound
-from ..models import ItemKind, Order, OrderItem
+from ..errors import DerivedLine, InvalidInput, ItemRefunded, ItemShipped, ItemsLocked, NotFound
+from ..models import ItemKind, Order, OrderItem, ShippingState
 from ..money import round_money, unit_prices
 from ._common import TOTAL_FIELDS, diff, lock_order, recompute_totals, save_order, snapshot
+from ._parcels import settle
+from .lifecycle import announce_shipping
+
+SHIPPING_FIELDS = ("shipping_state", "date_sent")
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,6 @@ class ItemData:
     original_base_price: Decimal | None = None
     weight: Decimal = Decimal("0")
     ordered: int | None = None
-    waiting_count: int = 0
 
 
 def decimal_value(value, field: str) -> Decimal | None:
@@ -83,16 +90,14 @@ def item_values(data: ItemData, currency: str) -> dict:
     weight = decimal_value(data.weight, "weight") or Decimal("0")
     if weight < 0:
         raise InvalidInput("weight cannot be negative.", field="weight")
-    for value, field in ((data.ordered, "ordered"), (data.waiting_count, "waiting_count")):
-        if value is not None and (not isinstance(value, int) or value < 0):
-            raise InvalidInput(f"{field} must be a whole number, 0 or more.", field=field)
+    if data.ordered is not None and (not isinstance(data.ordered, int) or data.ordered < 0):
+        raise InvalidInput("ordered must be a whole number, 0 or more.", field="ordered")
     return {
         "article_id": data.article_id,
         "code": data.code or "",
         "name": data.name.strip(),
         "count": data.count,
         "ordered": data.count if data.ordered is None else data.ordered,
-        "waiting_count": data.waiting_count or 0,
         "note": data.note or "",
         "unit_price_base": unit_base,
         "vat": vat,
@@ -110,7 +115,7 @@ def _lock_editable(order_id) -> Order:
             f"Order {order.pk} items cannot change: the order is "
             f"{'sent' if order.sent else order.get_closing_state_display().lower()}.",
             detail="Items can be added, changed or removed only while the order is open "
-            "and not sent.",
+            "and not fully sent.",
         )
     return order
 
@@ -144,24 +149,42 @@ def _check_refunds(item: OrderItem, new_count: int | None) -> None:
         )
 
 
+def _check_shipped(item: OrderItem, new_count: int | None) -> None:
+    """Units in parcels stay: the line cannot be removed (None) or shrunk below them."""
+    if item.shipped_count and (new_count is None or new_count < item.shipped_count):
+        raise ItemShipped(
+            f"Item {item.pk} has {item.shipped_count} in parcels: it cannot be "
+            f"{'removed' if new_count is None else f'set to {new_count}'}.",
+            detail="Units in a parcel stay on the order; a packed parcel can be canceled first.",
+            field="count",
+        )
+
+
 def _finish(order: Order, before: dict, *, actor: Actor, name: str, item_changes: dict) -> None:
     recompute_totals(order, field="count")  # a total too large: the item's count (or price)
+    reached = []
+    if order.shipping_state == ShippingState.PARTIALLY_SENT:
+        # Only then can the lines change the state: what waits went, or more waits.
+        reached = settle(order)
     save_order(order)
+    changes = {**item_changes, **diff(before, order)}
     events.record(
         order,
         actor=actor,
         history_type="item",
         name=name,
         event_type=events.ORDER_ITEM_CHANGED,
-        changes={**item_changes, **diff(before, order)},
+        changes=changes,
     )
+    announce_shipping(order, reached, actor=actor, changes=diff(before, order))
 
 
 @transaction.atomic
 def order_item_add(*, order_id: int, actor: Actor, item: ItemData) -> OrderItem:
-    """Add an item. Only while the order is open and not sent; money and weight follow."""
+    """Add an item. Only while the order is open and not fully sent; money and weight
+    follow."""
     order = _lock_editable(order_id)
-    before = snapshot(order, TOTAL_FIELDS)
+    before = snapshot(order, (*TOTAL_FIELDS, *SHIPPING_FIELDS))
     new_item = OrderItem.objects.create(order=order, **item_values(item, order.order_currency_code))
     _finish(
         order,
@@ -175,16 +198,20 @@ def order_item_add(*, order_id: int, actor: Actor, item: ItemData) -> OrderItem:
 
 @transaction.atomic
 def order_item_update(*, order_id: int, item_id: int, actor: Actor, item: ItemData) -> OrderItem:
-    """Replace an item's values. Only while the order is open and not sent."""
+    """Replace an item's values. Only while the order is open and not fully sent; not
+    below its units in parcels."""
     order = _lock_editable(order_id)
     existing = _get_item(order, item_id)
     old = _item_summary(existing)
     values = item_values(item, order.order_currency_code)
+    if item.ordered is None:
+        values["ordered"] = existing.ordered  # what the customer ordered stays
     _check_refunds(existing, values["count"])
+    _check_shipped(existing, values["count"])
     for field, value in values.items():
         setattr(existing, field, value)
     existing.save()
-    before = snapshot(order, TOTAL_FIELDS)
+    before = snapshot(order, (*TOTAL_FIELDS, *SHIPPING_FIELDS))
     _finish(
         order,
         before,
@@ -197,13 +224,15 @@ def order_item_update(*, order_id: int, item_id: int, actor: Actor, item: ItemDa
 
 @transaction.atomic
 def order_item_remove(*, order_id: int, item_id: int, actor: Actor) -> Order:
-    """Remove an item. Only while the order is open and not sent."""
+    """Remove an item. Only while the order is open and not fully sent, and none of its
+    units is in a parcel."""
     order = _lock_editable(order_id)
     existing = _get_item(order, item_id)
     _check_refunds(existing, None)
+    _check_shipped(existing, None)
     old = _item_summary(existing)
     existing.delete()
-    before = snapshot(order, TOTAL_FIELDS)
+    before = snapshot(order, (*TOTAL_FIELDS, *SHIPPING_FIELDS))
     _finish(
         order,
         before,

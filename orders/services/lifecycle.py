@@ -1,8 +1,16 @@
 """The order's lifecycle: paid, sent, delivered, done, canceled, and the instance statuses.
 
 Rules (each is a row of the transition table in tests/orders/test_lifecycle.py):
-- sent requires an open order; delivered requires an open, sent order.
-- cancel requires an open order that is not delivered; done requires an open order.
+- sent requires an open order that is not fully sent (pending or partially sent): every
+  unit not in a parcel yet goes into one new parcel, and every packed parcel is sent
+  (orders/services/_parcels.py); the order is then sent (partially delivered when some
+  parcels arrived already). An order without product lines is sent as a whole.
+- delivered requires an open order that is fully sent (sent or partially delivered):
+  every sent parcel is delivered. Partially sent is refused: deliver its parcels one by
+  one (services.shipment_mark_delivered), or send the rest first.
+- cancel requires an open order of which nothing was delivered (not partially delivered
+  or delivered); its packed parcels are dropped (their units wait again), parcels on their
+  way stay as they are. done requires an open order; parcels stay as they are.
 - paid is refused on a canceled order (services.payments has its rules).
 - Repeating a transition the order has already made (sent on a sent order) succeeds,
   changes nothing and writes no history, so clients can retry safely.
@@ -16,6 +24,8 @@ Rules (each is a row of the transition table in tests/orders/test_lifecycle.py):
   contradict the order (an open-order status on a done order: paid after done) or step
   back (paid after sent: a cash-on-delivery order keeps "Delivered"). A status chosen by
   hand that completes or cancels the order stays: its event assigns no follower.
+  An order that becomes fully sent or delivered through its parcels (the parcel services,
+  an item change) meets the same events: `announce_shipping`.
 """
 
 from django.db import transaction
@@ -26,7 +36,8 @@ from statuses.models import LifecycleEvent, OrderStatus
 from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput
-from ..models import Order
+from ..models import Order, ShipmentState
+from . import _parcels as parcels
 from ._common import diff, lock_order, refuse, save_order, snapshot
 
 STATE_FIELDS = ("payment_state", "shipping_state", "closing_state", "status_id")
@@ -44,14 +55,19 @@ def _transition(
     event_type: str,
     name: str,
     follows: str,
+    parcel_work=None,
 ) -> Order:
-
+    """Check, let `parcel_work(order)` move the parcels first (it answers the parcel
+    events to emit), make the transition, save, record, emit and follow."""
     transition = getattr(order, method)
     if not can_proceed(transition):
         raise refuse(order, verb)
     before = snapshot(order, STATE_FIELDS)
+    parcel_events = parcel_work(order) if parcel_work else []
     transition()
     save_order(order)
+    for parcel_event, payload in parcel_events:
+        events.emit(order, parcel_event, {"actor": actor.name, "shipment": payload})
     events.record(
         order,
         actor=actor,
@@ -63,6 +79,79 @@ def _transition(
     )
     follow_event(order, event=follows, actor=actor)
     return order
+
+
+def _ship_everything(order: Order, actor: Actor) -> list:
+    """/sent: every unit not in a parcel yet into one new parcel, every packed parcel sent."""
+    emitted = []
+    waiting = parcels.waiting_units(order)
+    if waiting:
+        packed = parcels.pack(order, waiting, actor=actor)
+        emitted.append(
+            (events.ORDER_SHIPMENT_CREATED, parcels.summary(packed.shipment, packed.lines))
+        )
+    for shipment in parcels.parcels(order, ShipmentState.PACKED):
+        shipment.mark_sent()
+        shipment.save()
+        emitted.append(
+            (events.ORDER_SHIPMENT_SENT, parcels.summary(shipment, parcels.contents(shipment)))
+        )
+    return emitted
+
+
+def _deliver_everything(order: Order) -> list:
+    """/delivered: every sent parcel delivered."""
+    emitted = []
+    for shipment in parcels.parcels(order, ShipmentState.SENT):
+        shipment.mark_delivered()
+        shipment.save()
+        emitted.append(
+            (
+                events.ORDER_SHIPMENT_DELIVERED,
+                parcels.summary(shipment, parcels.contents(shipment)),
+            )
+        )
+    return emitted
+
+
+def drop_packed(order: Order) -> list:
+    """Cancel: packed parcels are dropped, their units wait again (they never left)."""
+    emitted = []
+    for shipment in parcels.parcels(order, ShipmentState.PACKED):
+        lines = parcels.release(shipment)
+        payload = parcels.summary(shipment, lines)
+        shipment.delete()
+        emitted.append((events.ORDER_SHIPMENT_CANCELED, payload))
+    return emitted
+
+
+# What the order reached through its parcels -> (event, history name, status to follow).
+_REACHED = {
+    parcels.REACHED_SENT: (events.ORDER_SENT, "Order sent", LifecycleEvent.SENT),
+    parcels.REACHED_DELIVERED: (
+        events.ORDER_DELIVERED,
+        "Order delivered",
+        LifecycleEvent.DELIVERED,
+    ),
+}
+
+
+def announce_shipping(order: Order, reached: list[str], *, actor: Actor, changes: dict) -> None:
+    """The saved order became fully sent or delivered through its parcels (a parcel
+    service, an item change): its state history record, `order.sent` / `order.delivered`
+    and the status that follows, as PATCH /sent and /delivered do."""
+    for what in reached:
+        event_type, name, follows = _REACHED[what]
+        events.record(
+            order,
+            actor=actor,
+            history_type="state",
+            name=name,
+            event_type=event_type,
+            changes=changes,
+            customer_visible=True,
+        )
+        follow_event(order, event=follows, actor=actor)
 
 
 def follow_event(order: Order, *, event: str, actor: Actor) -> None:
@@ -83,7 +172,8 @@ def follow_event(order: Order, *, event: str, actor: Actor) -> None:
 
 @transaction.atomic
 def order_mark_sent(*, order_id: int, actor: Actor) -> Order:
-    """Mark the order sent. An order can be sent while it is open."""
+    """Mark the order sent: everything not yet shipped goes into a parcel and every
+    packed parcel is sent. An order can be sent while it is open."""
     order = lock_order(order_id)
     if order.sent:
         return order
@@ -95,12 +185,14 @@ def order_mark_sent(*, order_id: int, actor: Actor) -> Order:
         verb="marked sent",
         event_type=events.ORDER_SENT,
         name="Order sent",
+        parcel_work=lambda locked: _ship_everything(locked, actor),
     )
 
 
 @transaction.atomic
 def order_mark_delivered(*, order_id: int, actor: Actor) -> Order:
-    """Mark the order delivered. It must be open and already sent."""
+    """Mark the order delivered: every sent parcel is delivered. It must be open and
+    fully sent."""
     order = lock_order(order_id)
     if order.delivered:
         return order
@@ -112,6 +204,7 @@ def order_mark_delivered(*, order_id: int, actor: Actor) -> Order:
         verb="marked delivered",
         event_type=events.ORDER_DELIVERED,
         name="Order delivered",
+        parcel_work=_deliver_everything,
     )
 
 
@@ -134,8 +227,8 @@ def order_mark_done(*, order_id: int, actor: Actor) -> Order:
 
 @transaction.atomic
 def order_cancel(*, order_id: int, actor: Actor) -> Order:
-    """Cancel the order. An order can be canceled while it is open and not delivered;
-    canceled is final."""
+    """Cancel the order. An order can be canceled while it is open and nothing of it was
+    delivered; its packed parcels are dropped. Canceled is final."""
     order = lock_order(order_id)
     if order.canceled:
         return order
@@ -147,6 +240,7 @@ def order_cancel(*, order_id: int, actor: Actor) -> Order:
         verb="canceled",
         event_type=events.ORDER_CANCELED,
         name="Order canceled",
+        parcel_work=drop_packed,
     )
 
 
@@ -187,7 +281,7 @@ def _assign(order: Order, status: OrderStatus, *, actor: Actor) -> Order:
     """Set the locked order's status, make the transition its flag asks for, save, and
     write the status history record and events: the one path for a status change."""
     before = snapshot(order, STATE_FIELDS)
-    extra_events = []
+    extra_events, parcel_events = [], []
     for flag, (method, verb, event_type, state) in _STATUS_TRANSITIONS.items():
         if not getattr(status, flag) or getattr(order, state):
             continue
@@ -195,10 +289,14 @@ def _assign(order: Order, status: OrderStatus, *, actor: Actor) -> Order:
         transition = getattr(order, method)
         if not can_proceed(transition):
             raise refuse(order, verb)
+        if method == "cancel":
+            parcel_events = drop_packed(order)
         transition()
         extra_events.append(event_type)
     order.status = status
     save_order(order)
+    for parcel_event, payload in parcel_events:
+        events.emit(order, parcel_event, {"actor": actor.name, "shipment": payload})
     events.record(
         order,
         actor=actor,

@@ -4,11 +4,10 @@ from django.db import transaction
 
 from .. import events
 from ..actors import Actor
-from ..errors import Duplicate, InvalidInput
-from ..models import HistoryRecord, Shipper, Tracking
+from ..errors import InvalidInput
+from ..models import HistoryRecord, Tracking
+from . import _parcels as parcels
 from ._common import lock_order, refuse, save_order
-
-MAX_TRACKING_NUMBER = Tracking._meta.get_field("tracking_number").max_length
 
 
 @transaction.atomic
@@ -16,37 +15,37 @@ def order_tracking_add(
     *, order_id: int, actor: Actor, shipper_id: int, tracking_number: str
 ) -> Tracking:
     """Add a carrier's tracking number. Not on a canceled order. A number is unique per
-    carrier: sending the same one for the same order again returns the existing tracking."""
+    carrier: sending the same one for the same order again returns the existing tracking.
+
+    The number goes to its parcel (`_parcels.attach`): the open (packed, untracked)
+    parcel; else, on an open order with units not yet in a parcel, a new parcel of all of
+    them; else the latest parcel without a number; else it stays a plain tracking."""
     order = lock_order(order_id)
     if order.canceled:
         raise refuse(order, "given a tracking number")
-    number = (tracking_number or "").strip()
-    if not number or len(number) > MAX_TRACKING_NUMBER:
-        raise InvalidInput(
-            f"tracking_number must be 1 to {MAX_TRACKING_NUMBER} characters.",
-            field="tracking_number",
-        )
-    try:
-        shipper = Shipper.objects.get(pk=shipper_id)
-    except (Shipper.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(f"Unknown shipper {shipper_id}.", field="shipper_id") from None
-    existing = Tracking.objects.filter(shipper=shipper, tracking_number=number).first()
-    if existing is not None:
-        if existing.order_id == order.pk:
-            return existing
-        raise Duplicate(
-            f"Tracking number {number} of {shipper.name} belongs to another order.",
-            code="tracking_number_taken",
-        )
-    tracking = Tracking.objects.create(order=order, shipper=shipper, tracking_number=number)
+    tracking, created = parcels.tracking_for(
+        order, shipper_id=shipper_id, tracking_number=tracking_number
+    )
+    if not created:
+        return tracking
+    shipment, packed = parcels.attach(order, tracking, actor=actor)
     save_order(order)
+    if packed is not None:
+        new_parcel = parcels.summary(packed.shipment, packed.lines)
+        events.emit(
+            order, events.ORDER_SHIPMENT_CREATED, {"actor": actor.name, "shipment": new_parcel}
+        )
+    shipper, number = tracking.shipper, tracking.tracking_number
+    changes = {"tracking": [None, {"shipper_id": shipper.pk, "tracking_number": number}]}
+    if shipment is not None:
+        changes["shipment"] = [None, shipment.pk]
     events.record(
         order,
         actor=actor,
         history_type="tracking",
         name=f"Tracking number added: {shipper.name} {number}",
         event_type=events.ORDER_TRACKING_ADDED,
-        changes={"tracking": [None, {"shipper_id": shipper.pk, "tracking_number": number}]},
+        changes=changes,
         customer_visible=True,
         payload={"tracking_url": tracking.tracking_url},
     )

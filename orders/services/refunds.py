@@ -14,7 +14,13 @@ Rules:
   line's refund is its price (fees are not discounted).
 - The total (lines + amount) is never more than what is paid and not yet refunded
   (`paid`, which already nets out earlier refunds): code `refund_exceeds_paid`.
-- `mark_returned` marks the refunded product units as returned.
+- `mark_returned`: the refunded products came back. Their units are recorded as a return
+  of this refund (state refunded, linked to it), so `returned_count` has one source, the
+  returns: refused like a return that asks too much (services/returnable.py: only units
+  of delivered parcels not yet returned; 409 when nothing of the order is delivered, 400
+  `return_exceeds_delivered` naming `lines[i].count`). Without product lines there is
+  nothing to come back and no return is made. The refund's `mark_returned` is true when
+  it has a return (also when it pays one: services/returns.py `return_refund`).
 - One negative Payment (kind refund) of the total; `paid`, `refunded` and the payment
   state follow (partially refunded, or refunded when nothing is held any more). History
   and an `order.refunded` event in the same transaction, the order row locked, so two
@@ -31,12 +37,22 @@ from django.db.models import Sum
 from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput, NotFound, RefundTooLarge
-from ..models import FEE_KINDS, ItemKind, Order, OrderItem, PaymentKind, Refund, RefundLine
+from ..models import (
+    FEE_KINDS,
+    ItemKind,
+    Order,
+    OrderItem,
+    PaymentKind,
+    Refund,
+    RefundLine,
+    Return,
+)
 from ..money import round_money
 from ..rules import can_refund
 from ._common import diff, lock_order, refuse, save_order, snapshot
 from .items import decimal_value
 from .payments import record_payment
+from .returnable import add_return, check_returnable
 
 ZERO = Decimal("0")
 MAX_REASON = Refund._meta.get_field("reason").max_length
@@ -83,7 +99,7 @@ def line_refund_amount(item: OrderItem, count: int, discounts: dict, currency: s
     return round_money(max(price, ZERO), currency)
 
 
-def _refunded_counts(order: Order) -> dict[int, int]:
+def refunded_counts(order: Order) -> dict[int, int]:
     rows = (
         RefundLine.objects.filter(refund__order=order)
         .values("item_id")
@@ -93,11 +109,20 @@ def _refunded_counts(order: Order) -> dict[int, int]:
     return {row["item_id"]: row["count"] for row in rows}
 
 
+def refund_amount_of(order: Order, lines: Iterable[tuple[OrderItem, int]]) -> Decimal:
+    """What refunding these (line, count) pairs gives back, as order_refund counts it."""
+    discounts = _discount_by_rate(list(order.items.all()))
+    currency = order.order_currency_code
+    return sum(
+        (line_refund_amount(item, count, discounts, currency) for item, count in lines), ZERO
+    )
+
+
 def refund_options(order: Order) -> list[RefundOption]:
     """Every refundable line with what was refunded of it and what is left."""
     lines = list(order.items.order_by("id"))
     discounts = _discount_by_rate(lines)
-    refunded = _refunded_counts(order)
+    refunded = refunded_counts(order)
     options = []
     for item in lines:
         if item.kind not in REFUNDABLE_KINDS:
@@ -133,10 +158,15 @@ def order_refund(
     lines: Iterable[RefundLineData | tuple[int, int]] = (),
     amount: Decimal | None = None,
     mark_returned: bool = False,
+    goods_return: Return | None = None,
 ) -> Refund:
     """Give money back: `lines` (order line id and count) and/or an extra `amount`, with a
     reason. Never more than what is paid and not yet refunded, nor more units of a line
-    than are left; the order's state does not change (a done order stays done)."""
+    than are left; the order's state does not change (a done order stays done).
+
+    `mark_returned`: the refunded products came back (recorded as a return, within what
+    was delivered and not yet returned). `goods_return`: the received return this refund
+    pays (passed by services.returns.return_refund with its lines); it becomes refunded."""
     lines = [_line_data(line) for line in lines]
     reason = _check_reason(reason)
     extra = decimal_value(amount, "amount")
@@ -145,13 +175,17 @@ def order_refund(
     if not lines and extra is None:
         raise InvalidInput("A refund needs lines or an amount.", field="lines")
     order = lock_order(order_id)
+    if goods_return is not None and goods_return.order_id != order.pk:
+        raise NotFound(
+            f"Order {order.pk} has no return {goods_return.pk}.", code="return_not_found"
+        )
     if not can_refund(order):
         raise refuse(order, "refunded")
     currency = order.order_currency_code
     extra = round_money(extra, currency) if extra is not None else ZERO
     order_lines = {line.pk: line for line in order.items.all()}
     discounts = _discount_by_rate(list(order_lines.values()))
-    refunded = _refunded_counts(order)
+    refunded = refunded_counts(order)
     refund_lines, seen = [], set()
     for n, line in enumerate(lines):
         field = f"lines[{n}]"
@@ -192,6 +226,14 @@ def order_refund(
             f"{round_money(order.paid, currency)} {currency} paid and not yet refunded.",
             field="amount" if extra else "lines",
         )
+    products = [
+        (f"lines[{n}].count", line.item, line.count)
+        for n, line in enumerate(refund_lines)
+        if line.item.kind == ItemKind.PRODUCT
+    ]
+    make_return = goods_return is None and mark_returned and bool(products)
+    if make_return:
+        check_returnable(order, products)
     before = snapshot(order, ("paid", "refunded", "payment_state", "date_paid"))
     payment = record_payment(
         order, actor=actor, kind=PaymentKind.REFUND, amount=-total, reason=reason
@@ -202,7 +244,7 @@ def order_refund(
         amount=total,
         extra_amount=extra,
         reason=reason,
-        mark_returned=mark_returned,
+        mark_returned=make_return or goods_return is not None,
         actor=actor.name,
         user=actor.user,
         api_key=actor.api_key,
@@ -211,11 +253,18 @@ def order_refund(
     for line in refund_lines:
         line.refund = refund
     RefundLine.objects.bulk_create(refund_lines)
-    if mark_returned:
-        for line in refund_lines:
-            if line.item.kind == ItemKind.PRODUCT:
-                line.item.returned_count += line.count
-                line.item.save(update_fields=["returned_count"])
+    if goods_return is not None:
+        goods_return.refund = refund
+        goods_return.mark_refunded()
+        goods_return.save()
+    elif make_return:
+        goods_return = add_return(
+            order,
+            actor=actor,
+            reason=reason,
+            lines=[(item, count) for _, item, count in products],
+            refund=refund,
+        )
     save_order(order)
     summary = [
         {
@@ -230,7 +279,9 @@ def order_refund(
         order,
         actor=actor,
         history_type="refund",
-        name=f"Refund: {total} {currency}",
+        name=f"Refund: {total} {currency}"
+        if goods_return is None
+        else f"Refund for return {goods_return.pk}: {total} {currency}",
         status=reason[:200],
         event_type=events.ORDER_REFUNDED,
         changes={"refund": [None, {"amount": total, "lines": summary}], **diff(before, order)},
@@ -242,7 +293,8 @@ def order_refund(
                 "extra_amount": extra,
                 "reason": reason,
                 "lines": summary,
-                "mark_returned": mark_returned,
+                "mark_returned": refund.mark_returned,
+                "return_id": None if goods_return is None else goods_return.pk,
             },
             "paid": order.paid,
             "refunded": order.refunded,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from orders import services
 from orders.models import Order, Refund
 from tests.admin.conftest import change_form_data, change_url, transition_url
-from tests.factories import ShippingMethodFactory, order_with_items
+from tests.factories import ShippingMethodFactory, delivered_parcel, order_with_items
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -145,6 +145,7 @@ def test_the_refund_page_shows_each_line_with_its_maximum(admin_client, paid_ord
 def test_refunding_lines_from_the_page(admin_client, superuser, paid_order):
     tea = paid_order.items.get(name="Article 1")
     fee = paid_order.items.get(kind="shipping")
+    delivered_parcel(paid_order, [(tea, 2)])  # products come back from delivered parcels
 
     response = admin_client.post(
         refund_url(paid_order),

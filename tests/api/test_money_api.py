@@ -11,8 +11,13 @@ from rest_framework.test import APIClient
 
 from orders import services
 from orders.actors import Actor
-from orders.models import HistoryRecord, ItemKind, Order, OrderItem, Payment, Refund
-from tests.factories import ChannelFactory, PaymentMethodFactory, ShippingMethodFactory
+from orders.models import HistoryRecord, ItemKind, Order, OrderItem, Payment, Refund, Return
+from tests.factories import (
+    ChannelFactory,
+    PaymentMethodFactory,
+    ShippingMethodFactory,
+    delivered_parcel,
+)
 
 MUG = {"name": "Mug", "count": 2, "price": {"final_price": 12.10, "vat": 21}}
 TEA = {"name": "Tea", "count": 1, "price": {"final_price": 11.20, "vat": 12}}
@@ -412,6 +417,8 @@ def test_refund_one_line_after_the_discount_and_read_it_back(api, paid_order_id)
 def test_refund_of_a_fee_an_amount_and_mark_returned(api, paid_order_id):
     shipping_line = OrderItem.objects.get(order_id=paid_order_id, kind=ItemKind.SHIPPING).pk
     tea = item_id(paid_order_id, "Tea")
+    # Goods come back from delivered parcels (tests/api/test_returns_api.py).
+    delivered_parcel(Order.objects.get(pk=paid_order_id), [(OrderItem.objects.get(pk=tea), 1)])
     body = {
         "reason": "Came back",
         "lines": [{"item_id": shipping_line, "count": 1}, {"item_id": tea, "count": 1}],
@@ -427,6 +434,7 @@ def test_refund_of_a_fee_an_amount_and_mark_returned(api, paid_order_id):
     ]
     assert (read["amount"], read["extra_amount"], read["mark_returned"]) == (17.48, 2.5, True)
     assert OrderItem.objects.get(pk=tea).returned_count == 1
+    assert read["return_id"] == Return.objects.get(order_id=paid_order_id).pk
 
 
 def test_refund_of_a_done_order_leaves_it_done(api, paid_order_id):

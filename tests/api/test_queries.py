@@ -3,6 +3,7 @@ the number of orders and items (no N+1). 1 query is the API key lookup."""
 
 import pytest
 
+from orders.models import Return, ReturnLine
 from tests.factories import (
     ChannelFactory,
     OrderFactory,
@@ -66,3 +67,22 @@ def test_detail_query_count_does_not_grow(api, django_assert_num_queries, items)
     with django_assert_num_queries(DETAIL_QUERIES):
         response = api.get(f"/System/Orders/{order.pk}", {"expanded": 1})
     assert len(response.json()["items"]) == items
+
+
+# key + order exists + count + returns (order and refund joined) + their lines (with items)
+RETURNS_QUERIES = 5
+
+
+@pytest.mark.parametrize("returns", [1, 12])
+def test_returns_list_query_count_does_not_grow(api, django_assert_num_queries, returns):
+    order = make_orders(1, items=2)[0]
+    for _ in range(returns):
+        goods_return = Return.objects.create(
+            order=order, reason="Too small", actor="x", source="api"
+        )
+        for item in order.items.all():
+            ReturnLine.objects.create(goods_return=goods_return, item=item, count=1)
+    with django_assert_num_queries(RETURNS_QUERIES):
+        response = api.get(f"/System/Orders/{order.pk}/returns", {"per_page": 250})
+    assert len(response.json()["returns"]) == returns
+    assert all(len(r["lines"]) == 2 for r in response.json()["returns"])

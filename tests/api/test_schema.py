@@ -15,6 +15,7 @@ from tests.factories import (
     PaymentMethodFactory,
     ShippingMethodFactory,
     TrackingFactory,
+    delivered_parcel,
 )
 
 
@@ -211,3 +212,72 @@ def test_money_answers_match_the_schema(api, openapi, order):
 
 def test_the_schema_generates_without_warnings(db):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null")
+
+
+def test_shipment_answers_match_the_schema(api, anonymous, openapi, order):
+    """Parcels (ours): answers and refusals of every operation."""
+    base = f"/System/Orders/{order.pk}/shipments"
+    path = "/System/Orders/{order_id}/shipments"
+    one = path + "/{shipment_id}"
+    product = order.items.filter(kind="product").first()
+    tracking = {"shipper_id": order.trackings.first().shipper_id, "tracking_number": "S-1"}
+    packed = api.post(base, {"lines": [{"item_id": product.pk, "count": 1}], **tracking},
+                      format="json")  # fmt: skip
+    parcel = packed.json()["id"]
+    answers = [
+        (packed, path, "post", 200),
+        (api.post(base, {}, format="json"), path, "post", 409),  # nothing waits
+        (api.post(base, {"lines": []}, format="json"), path, "post", 400),
+        (api.get(base), path, "get", 200),
+        (api.get(base, {"page": 0}), path, "get", 400),
+        (anonymous.get(base), path, "get", 401),
+        (api.get(f"{base}/{parcel}"), one, "get", 200),
+        (api.get(f"{base}/987654"), one, "get", 404),
+        (api.patch(f"{base}/{parcel}/delivered"), one + "/delivered", "patch", 409),
+        (api.patch(f"{base}/{parcel}/sent"), one + "/sent", "patch", 200),
+        (api.delete(f"{base}/{parcel}"), one, "delete", 409),
+        (api.patch(f"{base}/{parcel}/returned"), one + "/returned", "patch", 200),
+    ]
+    for response, operation, method, status in answers:
+        assert response.status_code == status, (operation, method, response.json())
+        validate(openapi, response, operation, method)
+    assert api.get(base).json()["shipments"][0]["tracking_url"], "a tracked parcel was read"
+    again = api.post(base, {}, format="json")  # the returned units wait again
+    validate(openapi, again, path, "post")
+    validate(openapi, api.delete(f"{base}/{again.json()['id']}"), one, "delete")
+
+
+def test_returns_answers_match_the_schema(api, openapi, order):
+    """Returns (ours): each answer and refusal, and a refund that names its return."""
+    item = order.items.get()
+    delivered_parcel(order, [(item, 1)])
+    base = f"/System/Orders/{order.pk}/returns"
+    path = "/System/Orders/{order_id}/returns"
+    body = {"reason": "Too small", "lines": [{"item_id": item.pk, "count": 1}]}
+    created = api.post(base, body, format="json")
+    one = f"{base}/{created.json()['id']}"
+    answers = [
+        (created, "", "post", 200),
+        (api.post(base, body, format="json"), "", "post", 400),  # nothing left to return
+        (api.post(base, {"reason": "x"}, format="json"), "", "post", 400),
+        (api.post(f"{one}/refund", {}, format="json"), "/{return_id}/refund", "post", 409),
+        (api.patch(f"{one}/received"), "/{return_id}/received", "patch", 200),
+        # nothing paid yet, then paid
+        (api.post(f"{one}/refund", {}, format="json"), "/{return_id}/refund", "post", 409),
+        (api.patch(f"/System/Orders/{order.pk}/paid", {"paid": 20}, format="json"),
+         None, None, 200),
+        (api.post(f"{one}/refund", {}, format="json"), "/{return_id}/refund", "post", 200),
+        (api.patch(f"{one}/rejected"), "/{return_id}/rejected", "patch", 409),
+        (api.get(one), "/{return_id}", "get", 200),
+        (api.get(f"{base}/987654"), "/{return_id}", "get", 404),
+        (api.get(base), "", "get", 200),
+        (api.get(base, {"page": 0}), "", "get", 400),
+        (api.get(f"/System/Orders/{order.pk}/refunds"), None, None, 200),
+    ]  # fmt: skip
+    for response, suffix, method, status in answers:
+        assert response.status_code == status, (suffix, method, response.json())
+        if suffix is not None:
+            validate(openapi, response, path + suffix, method)
+    validate(openapi, answers[-1][0], "/System/Orders/{order_id}/refunds", "get")
+    assert answers[-1][0].json()["refunds"][0]["return_id"] == created.json()["id"]
+    assert api.get(one).json()["refund_amount"] is not None, "a refunded return was validated"

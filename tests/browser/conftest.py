@@ -1,3 +1,4 @@
+import importlib
 import os
 
 import pytest
@@ -32,3 +33,15 @@ def chromium(monkeypatch):
         # (seen on PostgreSQL: one stayed open and blocked dropping the test database).
         connections.close_all()
         browser.close()
+
+
+@pytest.fixture
+def default_statuses(transactional_db):
+    """The default statuses as a fresh database has them (their data migrations run again):
+    a transactional test before this one may have flushed them."""
+    from django.apps import apps
+
+    for migration in ("0002_default_statuses", "0007_default_statuses_follow"):
+        module = importlib.import_module(f"statuses.migrations.{migration}")
+        operation = module.Migration.operations[0]
+        operation.code(apps, None)

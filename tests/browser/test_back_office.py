@@ -1,6 +1,7 @@
 """The back office in a real browser (Debian's Chromium through Playwright): a staff user
 finds an order by its tracking number, adds an item, marks it sent, sees the history and
-the money change, and opens the customer's pages. Saves the README's screenshots."""
+the money change, and opens the customer's pages. Saves the README's invoice screenshot (the
+others come from the demo's data: test_demo_shop.py)."""
 
 import os
 import re
@@ -14,7 +15,7 @@ from orders import services
 from orders.actors import Actor
 from orders.demo import reference_data
 from statuses.models import OrderStatus
-from tests.factories import UserFactory
+from tests.factories import UserFactory, delivered_parcel
 
 # The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; an ordinary run
 # writes them to a temporary folder so the work tree stays clean.
@@ -102,7 +103,7 @@ def shop():
 
 
 def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop, tmp_path):
-    page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(15_000)
     screenshots = README_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
     screenshots.mkdir(parents=True, exist_ok=True)
@@ -118,7 +119,6 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
     page.goto(f"{live_server.url}/admin/orders/order/")
     expect(page.locator("#result_list tbody tr")).to_have_count(5)
     expect(page.locator("#result_list")).to_contain_text("Processing")
-    page.screenshot(path=str(screenshots / "order-list.png"), full_page=True)
 
     # find the order by its tracking number
     page.fill("#searchbar", "PPL0042")
@@ -144,15 +144,15 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
     # mark it sent with the transition button
     page.click("button[name='transition'][value='sent']")
     expect(page.locator(".messagelist")).to_contain_text(f"Order {shop.pk} marked sent.")
-    history = page.locator("#order-history tbody tr").first
+    # "Order sent", then the status that follows it (Shipped) on top
+    history = page.locator("#order-history tbody tr").nth(1)
     expect(history).to_contain_text("Order sent")
     expect(history).to_contain_text("anna")
     expect(page.locator("button[name='transition'][value='sent']")).to_have_count(0)
-    page.screenshot(path=str(screenshots / "order-change.png"), full_page=True)
 
     # the customer's order page: no login, no staff note
     order_page_url = page.locator("a", has_text="Order page").get_attribute("href")
-    customer = chromium.new_page(viewport={"width": 1000, "height": 900})
+    customer = chromium.new_page(viewport={"width": 1400, "height": 1000})
     customer.goto(f"{live_server.url}{order_page_url}")
     expect(customer.locator("h1")).to_have_text(f"Order {shop.pk}")
     expect(customer.locator(".timeline")).to_contain_text("Order sent")
@@ -161,7 +161,6 @@ def test_staff_find_an_order_add_an_item_and_send_it(chromium, live_server, shop
         "href", re.compile(r"PPL0042$")
     )
     expect(customer.locator("body")).not_to_contain_text("Staff only")
-    customer.screenshot(path=str(screenshots / "order-page.png"), full_page=True)
 
     # and its invoice: a proforma while none is issued (tests/invoices/test_browser.py)
     customer.click("a:has-text('Invoice')")
@@ -193,6 +192,8 @@ def test_staff_give_a_discount_take_payment_and_refund_a_returned_unit(chromium,
     # paid in full, then a refund of one returned tea
     page.click("button[name='transition'][value='paid']")
     expect(page.locator(".messagelist")).to_contain_text("€26.77 paid")
+    # the customer got the teas (goods come back from delivered parcels)
+    delivered_parcel(shop, [(shop.items.get(name="Green tea 100 g"), 2)])
     page.click("#refund-button")
     expect(page.locator("#refund-maximum")).to_have_text("€26.77")
     tea = page.locator("tr", has_text="Green tea 100 g")
@@ -205,11 +206,21 @@ def test_staff_give_a_discount_take_payment_and_refund_a_returned_unit(chromium,
     expect(page.locator(".messagelist")).to_contain_text(f"Order {shop.pk} refunded €5.31.")
     expect(page.locator(".fieldBox.field-refunded_display .readonly")).to_contain_text("€5.31")
     expect(page.locator(".field-payment_state .readonly")).to_contain_text("Partially refunded")
-    expect(page.locator("#order-history tbody tr").first).to_contain_text("Refund: 5.31 EUR")
+    expect(page.locator("#order-history tbody tr").first).to_contain_text(
+        re.compile(r"Refund for return \d+: 5\.31 EUR")
+    )
+    expect(page.locator("#order-returns")).to_contain_text("1 x Green tea 100 g")
 
 
 def _scroll_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def _hidden_width(page, selector: str) -> int:
+    """How far the element's content reaches beyond its box (its own sideways scroll)."""
+    return page.evaluate(
+        f"(e => e.scrollWidth - e.clientWidth)(document.querySelector('{selector}'))"
+    )
 
 
 def test_order_list_and_order_page_fit_a_1400_px_window(chromium, live_server, shop):
@@ -224,6 +235,10 @@ def test_order_list_and_order_page_fit_a_1400_px_window(chromium, live_server, s
     page.goto(f"{live_server.url}/admin/orders/order/")
     expect(page.locator("#result_list tbody tr")).to_have_count(5)
     list_width = _scroll_width(page)
+    # the table does not scroll inside its own box either: every column is in sight
+    assert _hidden_width(page, ".results") == 0
+    last_column = page.locator("#result_list td.field-state_column").first.bounding_box()
+    assert last_column["x"] + last_column["width"] <= 1400
 
     page.goto(f"{live_server.url}/admin/orders/order/{shop.pk}/change/")
     expect(page.locator("#order-history")).to_be_visible()

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from orders import services
-from orders.errors import RefundTooLarge, TransitionNotAllowed
-from orders.models import Order
+from orders.errors import RefundTooLarge, ShipmentTooLarge, TransitionNotAllowed
+from orders.models import Order, Shipment, ShipmentLine
 from tests.factories import order_with_items
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -93,3 +93,27 @@ def test_two_refunds_at_once_never_exceed_what_was_paid(actor):
         assert (final.paid, final.refunded) == (Decimal("16.30"), Decimal("20.00"))
         assert final.payments.filter(kind="refund").count() == 1
         assert final.history.filter(type="refund").count() == 1
+
+
+def test_two_parcels_at_once_never_ship_more_than_was_ordered(actor):
+    for _ in range(5):
+        order = order_with_items(items=2)  # Article 0 x 1, Article 1 x 2
+        item = order.items.get(name="Article 1")
+        results = run_together(
+            [
+                lambda o=order, i=item: services.shipment_create(
+                    order_id=o.pk, actor=actor, lines=[(i.pk, 2)]
+                ),
+                lambda o=order, i=item: services.shipment_create(
+                    order_id=o.pk, actor=actor, lines=[(i.pk, 1)]
+                ),
+            ]
+        )
+        refused = [r for r in results if isinstance(r, ShipmentTooLarge)]
+        assert len(refused) == 1, results
+        item.refresh_from_db()
+        assert item.shipped_count == sum(
+            line.count for line in ShipmentLine.objects.filter(item=item)
+        )
+        assert item.shipped_count in (1, 2)
+        assert Shipment.objects.filter(order=order).count() == 1

@@ -6,7 +6,7 @@ import pytest
 
 from orders import services
 from orders.errors import ItemsLocked, TransitionNotAllowed
-from orders.models import HistoryRecord, Order, OrderEvent
+from orders.models import HistoryRecord, Order, OrderEvent, Shipment
 from statuses.models import OrderStatus
 from tests.factories import OrderStatusFactory, order_with_items
 
@@ -45,8 +45,27 @@ ACTIONS = {
     "lower_paid": lower_paid,
 }
 
+
+def ship_first(*, order_id, actor):
+    """A parcel with all of the first line (1 of the order's 3 units), sent."""
+    item = Order.objects.get(pk=order_id).items.order_by("id").first()
+    parcel = services.shipment_create(order_id=order_id, actor=actor, lines=[(item.pk, 1)])
+    return services.shipment_mark_sent(order_id=order_id, shipment_id=parcel.pk, actor=actor)
+
+
+def deliver_first(*, order_id, actor):
+    """The first parcel arrives."""
+    parcel = Shipment.objects.filter(order_id=order_id).order_by("id").first()
+    return services.shipment_mark_delivered(order_id=order_id, shipment_id=parcel.pk, actor=actor)
+
+
 # How to bring a new order (36.30, unpaid) into each reachable state.
-STEPS = {**ACTIONS, "refund_all": refund()}
+STEPS = {
+    **ACTIONS,
+    "refund_all": refund(),
+    "ship_first": ship_first,
+    "deliver_first": deliver_first,
+}
 SETUPS = {
     "open": [],
     "sent": ["sent"],
@@ -63,12 +82,21 @@ SETUPS = {
     "partially_refunded_done": ["paid", "done", "refund"],
     "refunded": ["paid", "refund_all"],
     "refunded_canceled": ["paid", "cancel", "refund_all"],
+    # Parcels: some units sent (partially sent), then all sent and some delivered.
+    "partially_sent": ["ship_first"],
+    "partially_sent_done": ["ship_first", "done"],
+    "partially_sent_canceled": ["ship_first", "cancel"],
+    "partially_delivered": ["ship_first", "sent", "deliver_first"],
+    "partially_delivered_done": ["ship_first", "sent", "deliver_first", "done"],
+    "paid_partially_delivered": ["paid", "ship_first", "sent", "deliver_first"],
 }
 
 OK, NOOP, REFUSED = "ok", "noop", "refused"
 
 # A refund needs money held, in any closing state, and leaves done and canceled as they
-# are; paid may fall (a correction, with a reason) only on an open order.
+# are; paid may fall (a correction, with a reason) only on an open order. With parcels:
+# sent ships what is left of a partially sent order; delivered needs everything sent;
+# cancel is refused once a unit was delivered (partially delivered).
 TABLE = {
     #                  sent     delivered done     cancel   paid     refund   lower_paid
     "open": (OK, REFUSED, OK, OK, OK, REFUSED, NOOP),
@@ -86,6 +114,12 @@ TABLE = {
     "partially_refunded_done": (REFUSED, REFUSED, NOOP, REFUSED, NOOP, OK, REFUSED),
     "refunded": (OK, REFUSED, OK, OK, NOOP, REFUSED, NOOP),
     "refunded_canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED, REFUSED, REFUSED),
+    "partially_sent": (OK, REFUSED, OK, OK, OK, REFUSED, NOOP),
+    "partially_sent_done": (REFUSED, REFUSED, NOOP, REFUSED, OK, REFUSED, NOOP),
+    "partially_sent_canceled": (REFUSED, REFUSED, REFUSED, NOOP, REFUSED, REFUSED, REFUSED),
+    "partially_delivered": (NOOP, OK, OK, REFUSED, OK, REFUSED, NOOP),
+    "partially_delivered_done": (NOOP, REFUSED, NOOP, REFUSED, OK, REFUSED, NOOP),
+    "paid_partially_delivered": (NOOP, OK, OK, REFUSED, NOOP, OK, OK),
 }
 
 ROWS = [
@@ -140,6 +174,21 @@ def test_transition_table(state, action, expected, actor):
         assert flags(after) == before
         assert after.version == order.version
         assert after.history.count() == history_before
+
+
+@pytest.mark.parametrize(
+    ("state", "shipping_state"),
+    [
+        ("open", "pending"),
+        ("sent", "sent"),
+        ("delivered", "delivered"),
+        ("partially_sent", "partially_sent"),
+        ("partially_sent_canceled", "partially_sent"),
+        ("partially_delivered", "partially_delivered"),
+    ],
+)
+def test_the_setups_reach_their_shipping_state(state, shipping_state, actor):
+    assert order_in(state, actor).shipping_state == shipping_state
 
 
 def test_flags_follow_the_states(actor):
@@ -208,8 +257,10 @@ def test_adding_an_item_to_a_paid_order_makes_it_partially_paid(actor):
     assert Order.objects.get(pk=order.pk).payment_state == "partially_paid"
 
 
-@pytest.mark.parametrize("state", ["sent", "done", "canceled", "delivered"])
-def test_items_are_locked_unless_open_and_not_sent(state, actor):
+@pytest.mark.parametrize(
+    "state", ["sent", "done", "canceled", "delivered", "partially_delivered", "partially_sent_done"]
+)
+def test_items_are_locked_unless_open_and_not_fully_sent(state, actor):
     order = order_in(state, actor)
     item = order.items.first()
     new = services.ItemData(name="X", count=1, vat=Decimal("21"), final_price=Decimal("1"))

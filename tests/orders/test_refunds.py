@@ -9,7 +9,12 @@ from notifications.models import Delivery
 from orders import services
 from orders.errors import InvalidInput, ItemRefunded, NotFound, RefundTooLarge, TransitionNotAllowed
 from orders.models import Order, OrderEvent, Payment, Refund
-from tests.factories import ShippingMethodFactory, WebhookSubscriptionFactory, order_with_items
+from tests.factories import (
+    ShippingMethodFactory,
+    WebhookSubscriptionFactory,
+    delivered_parcel,
+    order_with_items,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -150,12 +155,16 @@ def test_lines_and_an_amount_together(paid_order, actor):
 
 
 def test_returned_units_are_marked_when_asked(paid_order, actor):
+    """As a return of the refund (tests/orders/test_returns.py has its rules): only units
+    that were delivered."""
     tea = line(paid_order, "Article 1")
-    services.order_refund(
+    delivered_parcel(paid_order, [(tea, 2)])
+    refund = services.order_refund(
         order_id=paid_order.pk, actor=actor, lines=[(tea.pk, 2)], reason="Back", mark_returned=True
     )
     tea.refresh_from_db()
     assert tea.returned_count == 2
+    assert refund.goods_return.state == "refunded"
 
 
 @pytest.mark.parametrize(

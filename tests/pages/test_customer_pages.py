@@ -191,3 +191,52 @@ def test_a_czech_orders_page_writes_money_and_dates_the_czech_way(client, actor,
     assert format_day(order.date_order, "cs", length="long") in html  # "5. ledna 2026"
     assert "CZK12.10" in in_english  # the order's own language wins over its channel's
     assert format_day(english.date_order, "en", length="long") in in_english
+
+
+def test_order_page_lists_parcels_with_their_items_and_tracking_links(client, actor):
+    order = order_with_items(items=2)  # Article 0 x 1, Article 1 x 2
+    second = order.items.order_by("id").last()
+    ppl = ShipperFactory(name="PPL", tracking_url_template="https://ppl.example/t/{number}")
+    one = services.shipment_create(
+        order_id=order.pk, actor=actor, lines=[(second.pk, 2)], shipper_id=ppl.pk,
+        tracking_number="PPL-1",
+    )  # fmt: skip
+    services.shipment_mark_sent(order_id=order.pk, shipment_id=one.pk, actor=actor)
+    services.shipment_create(order_id=order.pk, actor=actor)  # Article 0, being packed
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    parcels = html[html.index('id="parcels"') :]
+    assert "Parcel 1</strong> · sent" in parcels
+    assert 'href="https://ppl.example/t/PPL-1"' in parcels
+    assert "<li>2 x Article 1</li>" in parcels
+    assert "Parcel 2</strong> · being packed" in parcels
+    assert "<li>1 x Article 0</li>" in parcels
+    assert "Not shipped yet." not in html
+    assert "Partly sent" in html
+
+
+def test_the_status_badge_draws_its_icon_without_emoji(client, order):
+    shipped = OrderStatus.objects.get(name="Shipped")
+    assert shipped.icon == "\N{DELIVERY TRUCK}"  # as the default statuses store it
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    badge = html[html.index('<span class="badge"') :]
+    badge = badge[: badge.index("</span>")]
+    assert '<svg class="status-icon"' in badge  # the back office's truck, drawn inline
+    assert "Shipped" in badge
+    assert "\N{DELIVERY TRUCK}" not in html
+
+
+@pytest.mark.parametrize("icon", ["\N{PARTY POPPER}", "party", ""])
+def test_a_status_icon_outside_the_set_leaves_plain_text(client, order, icon):
+    OrderStatus.objects.filter(pk=order.status_id).update(icon=icon)
+
+    html = client.get(reverse("order-page", args=[order.hash])).content.decode()
+
+    start = html.index('<span class="badge"')
+    badge = html[start : html.index("</span>", start) + len("</span>")]
+    assert badge.endswith(">Shipped</span>")  # the name alone, no icon
+    assert "<svg" not in badge
+    assert "\N{PARTY POPPER}" not in html

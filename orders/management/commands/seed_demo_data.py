@@ -6,8 +6,10 @@ from orders.demo import seed
 
 class Command(BaseCommand):
     help = (
-        "Create realistic demo orders through the order services (with items, payments, "
-        "trackings, history). Safe to run again: it adds more orders."
+        "Create realistic demo orders through the order services, placed over the last 90 "
+        "days and taken along their lifecycle with a shop's timing (items, fees, discounts, "
+        "payments, parcels, refunds, statuses, history). Safe to run again: it adds more "
+        "orders."
     )
 
     def add_arguments(self, parser):

@@ -25,7 +25,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--orders", type=int, default=60, help="Sample orders (default 60).")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=150,
+            help="Sample orders placed over the last 90 days (default 150).",
+        )
         parser.add_argument(
             "--new-key",
             action="store_true",
