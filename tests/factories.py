@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders import services
@@ -30,6 +31,7 @@ from orders.models import (
     Shipper,
     ShippingMethod,
     Tracking,
+    parcels_state_for,
 )
 from statuses.models import OrderStatus
 
@@ -298,7 +300,9 @@ def order_with_items(*, items=2, currency="EUR", actor=None, **fields):
 
 def delivered_parcel(order, lines, *, state="delivered") -> Shipment:
     """A parcel of `lines` ((item, count) pairs of the order's products), written directly
-    (not by the parcel service): delivered (or `state`), its items' shipped_count bumped."""
+    (not by the parcel service, so also where the services would refuse it): delivered (or
+    `state`), its items' shipped_count bumped, the order's shipping state and dates set to
+    what its parcels say (as the parcel services would leave them)."""
     now = timezone.now()
     parcel = Shipment.objects.create(
         order=order,
@@ -311,6 +315,15 @@ def delivered_parcel(order, lines, *, state="delivered") -> Shipment:
     for item, count in lines:
         ShipmentLine.objects.create(shipment=parcel, item=item, count=count)
         OrderItem.objects.filter(pk=item.pk).update(shipped_count=F("shipped_count") + count)
+    shipping = parcels_state_for(order)
+    if shipping is not None:
+        sent = shipping in ("sent", "partially_delivered", "delivered")
+        Order.objects.filter(pk=order.pk).update(
+            shipping_state=shipping,
+            date_sent=Coalesce("date_sent", Value(now)) if sent else None,
+            date_delivered=now if shipping == "delivered" else None,
+        )
+        order.refresh_from_db()
     return parcel
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from orders import services
-from orders.models import OrderItem, Refund, Return, Shipment
+from orders.models import Order, OrderItem, Refund, Return, Shipment, parcels_state_for
 from tests.factories import delivered_parcel, order_with_items
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,11 @@ def _corrupt(order, corruption) -> str:
         Return.objects.filter(pk=requested.pk).update(state="rejected")
         return f"item {tea.pk} has returned_count 1 but its returns (not rejected) hold 0"
     if corruption == "not_delivered":
-        Shipment.objects.filter(lines__item=tea).update(state="sent")
+        Shipment.objects.filter(lines__item=tea).update(state="sent", date_delivered=None)
+        # The order's state follows, so that only the return is wrong.
+        Order.objects.filter(pk=order.pk).update(
+            shipping_state=parcels_state_for(order), date_delivered=None
+        )
         return f"item {tea.pk} has 1 returned of only 0 delivered"
     if corruption == "refund_gone":
         Return.objects.filter(pk=refunded.pk).update(refund=None)
