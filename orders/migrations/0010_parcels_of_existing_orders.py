@@ -1,63 +1,72 @@
 """Existing orders get the parcels their whole-order flags stood for, so shipped and
 returned counts, and check_orders, hold for old orders too:
-- a sent or delivered order: one parcel with every unit of its product lines (sent or
-  delivered, on the order's dates), holding its first tracking number;
-- a refund that marked products returned: a return in state refunded with those units."""
+- a sent or delivered order with product lines: one parcel with every unit of them (sent
+  or delivered, on the order's dates), holding its first tracking number;
+- a refund that marked products returned: a return in state refunded with those units.
+
+Set-based SQL (a statement per table, the same on PostgreSQL and SQLite): a shop with a
+million orders upgrades in seconds, not in a million round trips."""
 
 from django.db import migrations
-from django.db.models import F
 
-BATCH = 1000
+PARCELS = """
+INSERT INTO orders_shipment
+    (order_id, state, tracking_id, weight, date_sent, date_delivered, date_returned,
+     actor, user_id, api_key_id, source, created_at)
+SELECT o.id,
+       CASE WHEN o.shipping_state = 'delivered' THEN 'delivered' ELSE 'sent' END,
+       (SELECT MIN(t.id) FROM orders_tracking t WHERE t.order_id = o.id),
+       o.weight,
+       COALESCE(o.date_sent, o.updated_at),
+       CASE WHEN o.shipping_state = 'delivered' THEN o.date_delivered END,
+       NULL, 'migration', NULL, NULL, 'system',
+       COALESCE(o.date_sent, o.updated_at)
+FROM orders_order o
+WHERE o.shipping_state IN ('sent', 'delivered')
+  AND EXISTS (SELECT 1 FROM orders_orderitem i WHERE i.order_id = o.id AND i.kind = 'product')
+"""
+
+PARCEL_LINES = """
+INSERT INTO orders_shipmentline (shipment_id, item_id, count)
+SELECT s.id, i.id, i.count
+FROM orders_shipment s
+JOIN orders_orderitem i ON i.order_id = s.order_id AND i.kind = 'product'
+WHERE s.actor = 'migration'
+"""
+
+SHIPPED_COUNTS = """
+UPDATE orders_orderitem SET shipped_count = count
+WHERE kind = 'product'
+  AND order_id IN (SELECT order_id FROM orders_shipment WHERE actor = 'migration')
+"""
+
+RETURNS = """
+INSERT INTO orders_return
+    (order_id, state, reason, refund_id, date_received, date_refunded, date_rejected,
+     actor, user_id, api_key_id, source, created_at)
+SELECT r.order_id, 'refunded', r.reason, r.id, r.created_at, r.created_at, NULL,
+       'migration', NULL, NULL, 'system', r.created_at
+FROM orders_refund r
+WHERE r.mark_returned
+  AND EXISTS (
+      SELECT 1 FROM orders_refundline l JOIN orders_orderitem i ON i.id = l.item_id
+      WHERE l.refund_id = r.id AND i.kind = 'product'
+  )
+"""
+
+RETURN_LINES = """
+INSERT INTO orders_returnline (goods_return_id, item_id, count)
+SELECT g.id, l.item_id, l.count
+FROM orders_return g
+JOIN orders_refundline l ON l.refund_id = g.refund_id
+JOIN orders_orderitem i ON i.id = l.item_id AND i.kind = 'product'
+WHERE g.actor = 'migration'
+"""
 
 
 def make_parcels(apps, schema_editor):
-    Order = apps.get_model("orders", "Order")
-    OrderItem = apps.get_model("orders", "OrderItem")
-    Shipment = apps.get_model("orders", "Shipment")
-    ShipmentLine = apps.get_model("orders", "ShipmentLine")
-    Tracking = apps.get_model("orders", "Tracking")
-    Refund = apps.get_model("orders", "Refund")
-    Return = apps.get_model("orders", "Return")
-    ReturnLine = apps.get_model("orders", "ReturnLine")
-    sent = Order.objects.filter(shipping_state__in=["sent", "delivered"]).order_by("pk")
-    for order in sent.iterator(chunk_size=BATCH):
-        delivered = order.shipping_state == "delivered"
-        when = order.date_sent or order.updated_at
-        shipment = Shipment.objects.create(
-            order=order,
-            state="delivered" if delivered else "sent",
-            tracking=Tracking.objects.filter(order=order).order_by("id").first(),
-            weight=order.weight,
-            date_sent=when,
-            date_delivered=order.date_delivered if delivered else None,
-            actor="migration",
-            source="system",
-            created_at=when,
-        )
-        items = OrderItem.objects.filter(order=order, kind="product")
-        ShipmentLine.objects.bulk_create(
-            ShipmentLine(shipment=shipment, item_id=item.pk, count=item.count) for item in items
-        )
-        items.update(shipped_count=F("count"))
-    for refund in Refund.objects.filter(mark_returned=True).order_by("pk").iterator():
-        lines = [line for line in refund.lines.all() if line.item.kind == "product"]
-        if not lines:
-            continue
-        goods_return = Return.objects.create(
-            order_id=refund.order_id,
-            state="refunded",
-            reason=refund.reason,
-            refund=refund,
-            date_received=refund.created_at,
-            date_refunded=refund.created_at,
-            actor="migration",
-            source="system",
-            created_at=refund.created_at,
-        )
-        ReturnLine.objects.bulk_create(
-            ReturnLine(goods_return=goods_return, item_id=line.item_id, count=line.count)
-            for line in lines
-        )
+    for statement in (PARCELS, PARCEL_LINES, SHIPPED_COUNTS, RETURNS, RETURN_LINES):
+        schema_editor.execute(statement)
 
 
 def forget_them(apps, schema_editor):
