@@ -1,11 +1,12 @@
-"""Closing finished orders: delivered, fully paid and still open after a grace period."""
+"""Closing finished orders: delivered, fully paid (a refund after that, a return say, does
+not keep an order open) and still open after a grace period."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from . import services
@@ -13,13 +14,19 @@ from .actors import Actor
 from .errors import OrderError
 from .models import ClosingState, Order, PaymentState, ShippingState
 
+# Paid in full, and maybe refunded since: nothing is owed any more.
+SETTLED = (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
+
 
 def orders_to_close(*, delivered_before: datetime) -> QuerySet[Order]:
-    """Open orders, delivered before the given moment and paid in full, oldest id first."""
+    """Open orders, delivered before the given moment and paid in full (refunded in part or
+    in full since: returns), oldest id first."""
     return Order.objects.filter(
         closing_state=ClosingState.OPEN,
         shipping_state=ShippingState.DELIVERED,
-        payment_state=PaymentState.PAID,
+        payment_state__in=SETTLED,
+        # Nothing owed: a refund after a part payment leaves the rest owed.
+        money__lte=F("paid") + F("refunded"),
         date_delivered__lt=delivered_before,
     ).order_by("pk")
 

@@ -125,20 +125,27 @@ def _waiting(queryset: QuerySet[Order], since: str, rows: int) -> WaitingOrders:
     return WaitingOrders(queryset.count(), oldest)
 
 
+# Shipping states with goods still to send, and sent in full but not all delivered.
+NOT_SENT = (ShippingState.PENDING, ShippingState.PARTIALLY_SENT)
+NOT_DELIVERED = (ShippingState.SENT, ShippingState.PARTIALLY_DELIVERED)
+
+
 def paid_not_sent(rows: int = LIST_ROWS) -> WaitingOrders:
-    """Open orders paid in full and not sent yet, the longest-waiting first (by date_paid)."""
+    """Open orders paid in full with goods not sent yet (nothing, or only part of it: a
+    parcel waits for stock), the longest-waiting first (by date_paid)."""
     queryset = Order.objects.filter(
         payment_state=PaymentState.PAID,
-        shipping_state=ShippingState.PENDING,
+        shipping_state__in=NOT_SENT,
         closing_state=ClosingState.OPEN,
     )
     return _waiting(queryset, "date_paid", rows)
 
 
 def sent_not_delivered(older_than_days: int = UNDELIVERED_AFTER_DAYS, rows: int = LIST_ROWS):
-    """Open orders sent more than `older_than_days` days ago and not delivered since."""
+    """Open orders sent in full more than `older_than_days` days ago and not (all)
+    delivered since."""
     queryset = Order.objects.filter(
-        shipping_state=ShippingState.SENT,
+        shipping_state__in=NOT_DELIVERED,
         closing_state=ClosingState.OPEN,
         date_sent__lt=timezone.now() - datetime.timedelta(days=older_than_days),
     )

@@ -73,6 +73,17 @@ def test_paid_orders_waiting_to_be_sent_oldest_first(actor):
     assert [o.pk for o in waiting.oldest] == [old.pk, new.pk]
 
 
+def test_a_paid_order_sent_in_part_still_waits_to_be_sent(actor):
+    order = order_with_items(items=2)
+    services.order_mark_paid(order_id=order.pk, actor=actor)
+    first = order.items.order_by("id").first()
+    parcel = services.shipment_create(order_id=order.pk, actor=actor, lines=[(first.pk, 1)])
+    services.shipment_mark_sent(order_id=order.pk, shipment_id=parcel.pk, actor=actor)
+
+    assert Order.objects.get(pk=order.pk).shipping_state == "partially_sent"
+    assert [o.pk for o in dashboard.paid_not_sent().oldest] == [order.pk]
+
+
 def test_parcels_on_the_road_longer_than_n_days(actor):
     late, recent, delivered = (order_with_items(items=1) for _ in range(3))
     for order in (late, recent, delivered):

@@ -51,6 +51,20 @@ def test_closes_exactly_the_delivered_paid_open_orders_older_than_n_days(run, da
     assert (record.actor, record.source) == ("close_delivered_orders", "command")
 
 
+def test_an_order_refunded_after_payment_is_closed_one_still_owing_is_not(run, days_ago, actor):
+    returned = days_ago(10)  # paid in full, then a unit came back and was refunded
+    services.order_refund(order_id=returned.pk, actor=actor, amount=Decimal("1.00"), reason="x")
+    owing = days_ago(10, paid=Decimal("5.00"))  # paid in part, and some of that refunded
+    services.order_refund(order_id=owing.pk, actor=actor, amount=Decimal("1.00"), reason="x")
+    assert Order.objects.get(pk=owing.pk).payment_state == "partially_refunded"
+
+    result = run("close_delivered_orders", "--after-days", "7", verbosity=0)
+
+    assert result.stdout == "Closed 1 orders.\n"
+    assert Order.objects.get(pk=returned.pk).closing_state == "done"
+    assert Order.objects.get(pk=owing.pk).closing_state == "open"
+
+
 def test_dry_run_lists_the_orders_and_changes_nothing(run, days_ago):
     old = days_ago(10)
     days_ago(3)
