@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, Company, Customer, PaymentMethod, Shipper, ShippingMethod
 from . import display
@@ -38,7 +39,7 @@ class ShipperAdmin(admin.ModelAdmin):
     readonly_fields = ("tracking_preview",)
     fields = ("name", "tracking_url_template", "tracking_preview")
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def tracking_preview(self, shipper):
         url = shipper.tracking_url(SAMPLE_TRACKING_NUMBER) if shipper.pk else None
         if not url:
@@ -54,7 +55,7 @@ class ChargeMethodAdmin(admin.ModelAdmin):
     list_filter = ("channel",)
     search_fields = ("name", "channel__name")
 
-    @admin.display(description="Price (with VAT)", ordering="price")
+    @admin.display(description=_("Price (with VAT)"), ordering="price")
     def price_display(self, method):
         currency = method.channel.currency_code if method.channel else None
         return display.money(method.price, currency) if currency else method.price
