@@ -120,7 +120,8 @@ class StatusNotification(models.Model):
             for w, on in ((_("e-mail"), self.send_email), (_("webhook"), self.webhook_url))
             if on
         ]
-        return f"{self.status}: {' + '.join(what) or gettext('nothing')}"
+        nothing = gettext("nothing")
+        return f"{self.status}: {' + '.join(what) or nothing}"
 
     def clean(self):
         from django.core.exceptions import ValidationError

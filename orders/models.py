@@ -57,7 +57,7 @@ class Channel(models.Model):
 class Customer(models.Model):
     """A buyer ("People" in the API)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("a person's", "name"), max_length=200)
     email = models.EmailField(_("email"), blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
@@ -304,7 +304,7 @@ class Order(FSMModelMixin, models.Model):
     # Customer and billing
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(pgettext_lazy("a person's", "name"), max_length=200, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     zip = models.CharField(_("zip"), max_length=20, blank=True)
