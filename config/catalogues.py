@@ -69,6 +69,11 @@ def catalogue_paths(root: Path = BASE_DIR, language: str = "cs") -> list[Path]:
     return sorted(found)
 
 
+def _where(path: Path, root: Path = BASE_DIR):
+    """A catalogue's path for a report: relative to the project when it is in it."""
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def _read(path: Path):
     with open(path, "rb") as file:
         return read_po(file, abort_invalid=True)
@@ -98,7 +103,7 @@ def check_complete(path: Path, report: Report, language: str = "cs") -> int:
     """Every text translated, nothing fuzzy, every plural form, the same placeholders.
     Returns how many texts the catalogue has."""
     catalogue = _read(path)
-    where = path.relative_to(BASE_DIR) if path.is_relative_to(BASE_DIR) else path
+    where = _where(path)
     if catalogue.fuzzy:
         report.add(where, "the header is marked fuzzy (remove the '#, fuzzy' above msgid \"\")")
     if (catalogue.plural_forms or "").replace(" ", "") != PLURAL_FORMS[language].replace(" ", ""):
@@ -150,9 +155,9 @@ def check_consistent(paths: list[Path], report: Report) -> None:
         for key, translation in _translations(_read(path)).items():
             if key in seen and seen[key][1] != translation and all(seen[key][1:]):
                 report.add(
-                    path.relative_to(BASE_DIR),
+                    _where(path),
                     f"{key[1]!r} is {translation!r} here but {seen[key][1]!r} in "
-                    f"{seen[key][0].relative_to(BASE_DIR)}",
+                    f"{_where(seen[key][0])}",
                 )
             seen.setdefault(key, (path, translation))
 
@@ -160,7 +165,7 @@ def check_consistent(paths: list[Path], report: Report) -> None:
 def check_compiled(path: Path, report: Report) -> None:
     """The .mo next to the .po holds exactly the .po's translations."""
     compiled = path.with_suffix(".mo")
-    where = path.relative_to(BASE_DIR) if path.is_relative_to(BASE_DIR) else path
+    where = _where(path)
     if not compiled.exists():
         report.add(where, "not compiled (run `make messages`)")
         return
@@ -254,7 +259,7 @@ def main(argv: list[str]) -> int:
     report, counts = check()
     out = io.StringIO()
     for path, count in counts.items():
-        print(f"{path.relative_to(BASE_DIR)}: {count} texts", file=out)
+        print(f"{_where(path)}: {count} texts", file=out)
     for problem in report.problems:
         print(problem, file=out)
     print(out.getvalue(), end="", file=sys.stderr if report.problems else sys.stdout)
