@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders import services
+from tests.admin.conftest import change_url, transition_url
 from tests.factories import ChannelFactory, ShipperFactory, order_with_items
-
-from .conftest import change_url, transition_url
 
 pytestmark = pytest.mark.django_db
 

@@ -110,8 +110,9 @@ def test_an_english_order_s_page_is_in_english_even_for_a_czech_browser(client, 
     assert "Objednávka" not in html
 
 
-def test_without_a_language_of_its_own_the_page_is_in_the_default_language(client, order, settings):
-    settings.LANGUAGE_CODE = "cs"  # nor the order nor its channel says otherwise
+def test_without_a_language_of_its_own_the_page_is_in_the_default_language(client, actor, settings):
+    order = services.order_create(actor=actor, name="Jana", email="jana@mail.example")
+    settings.LANGUAGE_CODE = "cs"  # no channel, and the order names no language
 
     html = page(client, order, accept_language="en").content.decode()
 
