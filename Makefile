@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # `make run` and `make serve` listen on HOST:PORT (default 127.0.0.1:8000): set them in the
 # environment (PORT=8001 make run), on make's command line (make run PORT=8001) or in .env.
 
-.PHONY: install run demo test test-fast lint format browser pdf-libs serve worker deliver-events manage bench bench-writes clean
+.PHONY: install run demo test test-fast lint format browser pdf-libs serve worker deliver-events manage bench bench-writes clean messages check-messages gettext
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,22 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The Czech catalogues (README, Languages). `make messages` extracts every marked text into
+# the project's locale/ and each app's locale/ (makemessages -l cs) and compiles them; the
+# .po and .mo files are committed, so nothing else needs building. `make check-messages` (CI)
+# fails on a text without a Czech translation, a fuzzy one, or a catalogue not current with
+# the sources (config/catalogues.py). Both need GNU gettext, installed with apt-get if missing.
+messages: install gettext
+	$(BIN)/python -m config.catalogues update
+
+check-messages: install gettext
+	$(BIN)/python -m config.catalogues check
+
+gettext:
+	@command -v xgettext >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || { \
+		echo "Installing GNU gettext for the translation catalogues (apt-get)..." >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 
 # Production-style: static files collected (hashed, compressed) and gunicorn serving them
 # with the app. Set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (see .env.example)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # "3 hours ago" in the staff member's language
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the language of every page but the API's (config/locale.py).
+    "config.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,12 +144,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
-# The languages people read: the back office (staff's choice), and per channel or order the
-# customer's pages, e-mails, invoices and the API's *_word amounts (orders/language.py).
-LANGUAGES = [("en", _("English")), ("cs", _("Czech"))]
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# --- Languages (README, Languages) -----------------------------------------------
+# Staff get their browser's language (Accept-Language) until they choose one in the back
+# office's header (kept in the language cookie); a customer's page, e-mails, invoices and
+# the API's *_word amounts are in their order's language (orders/language.py); the API's
+# messages are always English. LANGUAGE_CODE is the language when nothing else says which:
+# commands' output, a browser asking for none of LANGUAGES.
 USE_I18N = True
+LANGUAGES = [("en", _("English")), ("cs", _("Czech"))]
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+# The project's own catalogue (templates/, config/); each app has its own locale/.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The choice outlives the browser session (Django's default cookie ends with it).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -344,6 +356,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

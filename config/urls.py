@@ -20,6 +20,8 @@ urlpatterns = [
     # Before the admin: its old addresses of the webhook and delivery pages redirect.
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    # The back office's language selector posts here (Django's set_language: the cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include((api_routes, "api"), namespace="api")),
     path("v1/", include((api_routes, "api"), namespace="api-v1")),
     path("", include("orders.urls")),

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orders.events import EVENT_TYPES
 
@@ -30,18 +32,24 @@ from .receivers import wake
 STATE_COLORS = {"pending": "#fd7e14", "succeeded": "#198754", "failed": "#dc3545"}
 
 
-def _state_badge(state: str, label: str):
+def _state_badge(state: str, label):
     return format_html(
         '<b style="color:{}">{}</b>', STATE_COLORS.get(state, "inherit"), label or state
     )
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Events are POSTed here.")
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Events are POSTed here."),
+    )
     events = forms.MultipleChoiceField(
+        label=_("Events"),
         choices=[(t, t) for t in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
-        help_text="The event types POSTed to the URL.",
+        help_text=_("The event types POSTed to the URL."),
     )
 
     class Meta:
@@ -56,7 +64,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["name", "url"]
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def event_list(self, obj):
         return ", ".join(obj.events or [])
 
@@ -70,14 +78,18 @@ class StatusNotificationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["status", "active"]}),
         (
-            "E-mail to the customer",
+            _("E-mail to the customer"),
             {
                 "fields": ["send_email", "email_subject", "email_body"],
-                "description": "Django templates; {{ order }}, {{ status }} and {{ event }} "
-                "are available, e.g. {{ order.name }}, {{ order.id }}, {{ status.name }}.",
+                "description": _(
+                    "Django templates; {{ order }}, {{ status }} and {{ event }} are available, "
+                    "e.g. {{ order.name }}, {{ order.id }}, {{ status.name }}. Leave the subject "
+                    "and body empty to send the standard e-mail, written in the order's language "
+                    "(English or Czech)."
+                ),
             },
         ),
-        ("Webhook", {"fields": ["webhook_url", "webhook_secret"]}),
+        (_("Webhook"), {"fields": ["webhook_url", "webhook_secret"]}),
     ]
 
 
@@ -140,20 +152,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="event", ordering="event_id")
+    @admin.display(description=_("event"), ordering="event_id")
     def event_link(self, obj):
         return f"evt_{obj.event_id}"
 
-    @admin.display(description="type", ordering="event__type")
+    @admin.display(description=_("type"), ordering="event__type")
     def event_type(self, obj):
         return obj.event.type
 
-    @admin.display(description="order", ordering="order_id")
+    @admin.display(description=_("order"), ordering="order_id")
     def order_link(self, obj):
         url = reverse("admin:notifications_delivery_changelist") + f"?order_id={obj.order_id}"
         return format_html('<a href="{}">#{}</a>', url, obj.order_id)
 
-    @admin.display(description="state", ordering="state")
+    @admin.display(description=_("state"), ordering="state")
     def state_badge(self, obj):
         return _state_badge(obj.state, obj.get_state_display())
 
@@ -161,13 +173,18 @@ class DeliveryAdmin(admin.ModelAdmin):
         # The log is read-only in the admin; sending again is a separate right.
         return request.user.has_perm("notifications.change_delivery")
 
-    @admin.action(description="Redeliver the selected deliveries", permissions=["redeliver"])
+    @admin.action(description=_("Redeliver the selected deliveries"), permissions=["redeliver"])
     def redeliver(self, request, queryset):
         count = delivery.redeliver(queryset)
         wake()
         self.message_user(
             request,
-            f"{count} deliveries will be sent again (attempts start over).",
+            ngettext(
+                "%(count)d delivery will be sent again (attempts start over).",
+                "%(count)d deliveries will be sent again (attempts start over).",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -202,7 +219,7 @@ class EmittedEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="deliveries")
+    @admin.display(description=_("deliveries"))
     def deliveries(self, obj):
         counts = [(s, getattr(obj, s, 0)) for s in DeliveryState.values]
         counts = [(s, n) for s, n in counts if n]
@@ -212,6 +229,6 @@ class EmittedEventAdmin(admin.ModelAdmin):
         parts = format_html_join(
             ", ",
             '<span style="color:{}">{} {}</span>',
-            ((STATE_COLORS[s], n, s) for s, n in counts),
+            ((STATE_COLORS[s], n, str(DeliveryState(s).label).lower()) for s, n in counts),
         )
         return format_html('<a href="{}">{}</a>', url, parts)

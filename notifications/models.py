@@ -7,6 +7,8 @@ with them, data and all (migration 0001 here).
 """
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderEvent
 from statuses.models import OrderStatus
@@ -28,20 +30,26 @@ class WebhookSubscription(models.Model):
     """An external system that wants some order events POSTed to its URL, signed with
     its secret."""
 
-    name = models.CharField(max_length=200, help_text="Who receives it, e.g. 'Warehouse'.")
-    url = models.URLField(max_length=500, help_text="The events are POSTed here as JSON.")
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Who receives it, e.g. 'Warehouse'.")
+    )
+    url = models.URLField(
+        _("url"), max_length=500, help_text=_("The events are POSTed here as JSON.")
+    )
     secret = models.CharField(
+        _("secret"),
         max_length=200,
         default=new_secret,
-        help_text="Shared with the receiver; each delivery is signed with HMAC-SHA256 of it.",
+        help_text=_("Shared with the receiver; each delivery is signed with HMAC-SHA256 of it."),
     )
-    events = models.JSONField(default=list, help_text="The event types it wants.")
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    events = models.JSONField(_("events"), default=list, help_text=_("The event types it wants."))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("webhook subscriptions")
         ordering = ["name", "id"]
-        verbose_name = "webhook subscription"
+        verbose_name = _("webhook subscription")
 
     def __str__(self) -> str:
         return self.name
@@ -49,12 +57,14 @@ class WebhookSubscription(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        known = {t for t, _ in _event_type_choices()}
+        known = {event_type for event_type, _label in _event_type_choices()}
         if not self.events or not isinstance(self.events, list):
-            raise ValidationError({"events": "Choose at least one event type."})
+            raise ValidationError({"events": gettext("Choose at least one event type.")})
         unknown = sorted(set(self.events) - known)
         if unknown:
-            raise ValidationError({"events": f"Unknown event types: {', '.join(unknown)}."})
+            raise ValidationError(
+                {"events": gettext("Unknown event types: %s.") % ", ".join(unknown)}
+            )
 
     def wants(self, event_type: str) -> bool:
         return self.active and event_type in (self.events or [])
@@ -65,30 +75,53 @@ class StatusNotification(models.Model):
     webhook. Subject and body are Django template strings with `order`, `status` and
     `event` in context."""
 
-    status = models.ForeignKey(OrderStatus, on_delete=models.CASCADE, related_name="notifications")
-    send_email = models.BooleanField(default=True, help_text="E-mail the order's customer.")
+    status = models.ForeignKey(
+        OrderStatus,
+        verbose_name=_("status"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    send_email = models.BooleanField(
+        _("send email"), default=True, help_text=_("E-mail the order's customer.")
+    )
     email_subject = models.CharField(
+        _("email subject"),
         max_length=300,
         blank=True,
-        help_text="A template, e.g. 'Order {{ order.id }} is {{ status.name }}'.",
+        help_text=_(
+            "A template, e.g. 'Order {{ order.id }} is {{ status.name }}'. Empty: the standard "
+            "subject, in the order's language."
+        ),
     )
     email_body = models.TextField(
+        _("email body"),
         blank=True,
-        help_text="A plain-text template with `order`, `status`, `money` (the total, "
-        "formatted) and `order_url` (the customer's order page).",
+        help_text=_(
+            "A plain-text template with `order`, `status`, `money` (the total, "
+            "formatted), `order_url` (the customer's order page) and `language` (the "
+            "order's, e.g. cs). Empty: the standard e-mail, in the order's language."
+        ),
     )
-    webhook_url = models.URLField(max_length=500, blank=True)
-    webhook_secret = models.CharField(max_length=200, default=new_secret, blank=True)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    webhook_url = models.URLField(_("webhook url"), max_length=500, blank=True)
+    webhook_secret = models.CharField(
+        _("webhook secret"), max_length=200, default=new_secret, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("status notifications")
         ordering = ["status", "id"]
-        verbose_name = "status notification"
+        verbose_name = _("status notification")
 
     def __str__(self) -> str:
-        what = [w for w, on in (("e-mail", self.send_email), ("webhook", self.webhook_url)) if on]
-        return f"{self.status}: {' + '.join(what) or 'nothing'}"
+        what = [
+            str(w)
+            for w, on in ((_("e-mail"), self.send_email), (_("webhook"), self.webhook_url))
+            if on
+        ]
+        nothing = gettext("nothing")
+        return f"{self.status}: {' + '.join(what) or nothing}"
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -96,60 +129,70 @@ class StatusNotification(models.Model):
 
         errors = {}
         if not self.send_email and not self.webhook_url:
-            errors["send_email"] = "Send an e-mail, call a webhook, or both."
-        if self.send_email and not self.email_subject.strip():
-            errors["email_subject"] = "An e-mail needs a subject."
+            errors["send_email"] = gettext("Send an e-mail, call a webhook, or both.")
+        # An empty subject or body is the standard one (notifications/status_notifications.py).
         for field in ("email_subject", "email_body"):
             try:
                 Template(getattr(self, field))
             except TemplateSyntaxError as exc:
-                errors[field] = f"Template error: {exc}"
+                errors[field] = gettext("Template error: %s") % exc
         if self.webhook_url and not self.webhook_secret:
-            errors["webhook_secret"] = "A webhook needs a secret to sign with."
+            errors["webhook_secret"] = gettext("A webhook needs a secret to sign with.")
         if errors:
             raise ValidationError(errors)
 
 
 class DeliveryKind(models.TextChoices):
-    WEBHOOK = "webhook", "Webhook"
-    EMAIL = "email", "E-mail"
+    WEBHOOK = "webhook", _("Webhook")
+    EMAIL = "email", _("E-mail")
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(models.Model):
     """One event for one receiver (a webhook subscription, or a status notification's
     e-mail or webhook), with its retry state. Made once per event x receiver."""
 
-    event = models.ForeignKey(OrderEvent, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(
+        OrderEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     # Copied from the event: deliveries of one order to one receiver go out in event order.
-    order_id = models.BigIntegerField(db_index=True)
-    kind = models.CharField(max_length=10, choices=DeliveryKind.choices)
+    order_id = models.BigIntegerField(_("order id"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DeliveryKind.choices)
     # "sub:<id>", "notify:<id>:email" or "notify:<id>:webhook": the receiver, for ordering.
-    target = models.CharField(max_length=50)
+    target = models.CharField(_("target"), max_length=50)
     subscription = models.ForeignKey(
-        WebhookSubscription, null=True, blank=True, on_delete=models.CASCADE
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     notification = models.ForeignKey(
-        StatusNotification, null=True, blank=True, on_delete=models.CASCADE
+        StatusNotification,
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     state = models.CharField(
-        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_response_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_response_code = models.PositiveIntegerField(_("last response code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
         ordering = ["-id"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["event", "target"], name="delivery_once_per_target"),
         ]
@@ -165,19 +208,26 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     """One try of a delivery: when, how long, what came back."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
-    number = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField(default=0)
-    response_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    succeeded = models.BooleanField(default=False)
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    started_at = models.DateTimeField(_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration ms"), default=0)
+    response_code = models.PositiveIntegerField(_("response code"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
 
     class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
         ordering = ["delivery", "number"]
 
     def __str__(self) -> str:
-        return f"attempt {self.number} of delivery {self.delivery_id}"
+        return gettext("attempt %(number)s of delivery %(delivery)s") % {
+            "number": self.number,
+            "delivery": self.delivery_id,
+        }
 
 
 class OutboxCursor(models.Model):
@@ -198,6 +248,7 @@ class EmittedEvent(OrderEvent):
     their delivery state (a proxy, no table of its own)."""
 
     class Meta:
+        verbose_name_plural = _("emitted events")
         proxy = True
         ordering = ["-id"]
-        verbose_name = "emitted event"
+        verbose_name = _("emitted event")

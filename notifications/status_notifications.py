@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template import Context, Template
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 
 from orders.api.links import absolute
 from orders.events import ORDER_STATUS_CHANGED
@@ -15,6 +17,9 @@ from .models import StatusNotification
 
 # An order gets a status through order_status_assign, which emits order.status_changed.
 STATUS_EVENTS = (ORDER_STATUS_CHANGED,)
+# The standard e-mail, for a notification that leaves its subject or body empty.
+STANDARD_SUBJECT = "notifications/status_email_subject.txt"
+STANDARD_BODY = "notifications/status_email_body.txt"
 
 
 class NotificationError(Exception):
@@ -30,11 +35,21 @@ def status_of(event) -> int | None:
     return status_id if isinstance(status_id, int) else None
 
 
+def _render(text: str, standard: str, values: dict) -> str:
+    """The notification's own template text, or the standard template when it is empty."""
+    if not text.strip():
+        return get_template(standard).render(values)
+    # Plain-text mail: no HTML escaping of names.
+    return Template(text).render(Context(values, autoescape=False))
+
+
 def render_email(notification: StatusNotification, event) -> tuple[str, str]:
-    """The notification's subject and body, rendered with the order, status and event."""
+    """The notification's subject and body, rendered with the order, status and event in
+    the order's language (its own, else its channel's: orders/language.py)."""
     order = event.order
-    context = Context(
-        {
+    language = order_language(order)
+    with translation.override(language):
+        values = {
             "order": order,
             "status": OrderStatus.objects.filter(pk=status_of(event)).first() or order.status,
             "event": event,
@@ -42,14 +57,14 @@ def render_email(notification: StatusNotification, event) -> tuple[str, str]:
             # and the customer's order page link.
             "money": format_money(order.money, order.order_currency_code, order_language(order)),
             "order_url": absolute(None, reverse("order-page", args=[order.hash])),
-        },
-        autoescape=False,  # plain-text mail: no HTML escaping of names
-    )
-    try:
-        subject = Template(notification.email_subject).render(context)
-        body = Template(notification.email_body).render(context)
-    except Exception as exc:  # a template that fails will always fail
-        raise NotificationError(f"template error: {exc}") from exc
+            # For a template written in several languages: {% if language == "cs" %}...
+            "language": language,
+        }
+        try:
+            subject = _render(notification.email_subject, STANDARD_SUBJECT, values)
+            body = _render(notification.email_body, STANDARD_BODY, values)
+        except Exception as exc:  # a template that fails will always fail
+            raise NotificationError(f"template error: {exc}") from exc
     return " ".join(subject.split()), body
 
 

@@ -7,10 +7,11 @@ This module is imported while the app registry loads: it must not import models.
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackOfficeSite(admin.AdminSite):
-    index_title = "Dashboard"
+    index_title = _("Dashboard")
 
     def index(self, request, extra_context=None):
         from orders.admin.dashboard import dashboard_context

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ClosingState,
@@ -26,7 +27,7 @@ DAYS = 30
 # A parcel on the road longer than this is worth a look (the dashboard lets staff change it).
 UNDELIVERED_AFTER_DAYS = 7
 LIST_ROWS = 8
-NO_CHANNEL = "No channel"
+NO_CHANNEL = _("No channel")
 
 
 @dataclass
@@ -97,7 +98,7 @@ def daily_orders_by_channel(days: int = DAYS) -> DailyFigures:
         if channel is None:
             channel = channels[row["channel_id"]] = ChannelDays(
                 row["channel_id"],
-                row["channel__name"] or NO_CHANNEL,
+                row["channel__name"] or str(NO_CHANNEL),
                 [0] * len(calendar),
                 [Decimal("0")] * len(calendar),
             )

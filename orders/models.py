@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
@@ -32,10 +33,10 @@ class Channel(models.Model):
     """A sales channel: one shop front (web, marketplace) with its domain, currency and the
     language its customers read."""
 
-    name = models.CharField(max_length=200)
-    domain = models.CharField(max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("domain"), max_length=255, blank=True)
     currency_code = models.CharField(
-        max_length=3, default="EUR", validators=[validate_currency_code]
+        _("currency code"), max_length=3, default="EUR", validators=[validate_currency_code]
     )
     language = models.CharField(
         _("language"),
@@ -48,13 +49,16 @@ class Channel(models.Model):
     )
     company = models.ForeignKey(
         "Company",
+        verbose_name=_("company"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        help_text="The seller of this channel's orders.",
+        help_text=_("The seller of this channel's orders."),
     )
 
     class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -64,18 +68,22 @@ class Channel(models.Model):
 class Customer(models.Model):
     """A buyer ("People" in the API)."""
 
-    name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True, db_index=True)
-    phone = models.CharField(max_length=50, blank=True)
-    street = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    zip = models.CharField(max_length=20, blank=True)
-    state_code = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
-    company_nr = models.CharField(max_length=50, blank=True)
-    company_vat = models.CharField(max_length=50, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(pgettext_lazy("a person's", "name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    zip = models.CharField(_("zip"), max_length=20, blank=True)
+    state_code = models.CharField(
+        _("state code"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2.")
+    )
+    company_nr = models.CharField(_("company nr"), max_length=50, blank=True)
+    company_vat = models.CharField(_("company vat"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name", "id"]
         # Orders find their customer by e-mail, whatever its case.
         indexes = [models.Index(Lower("email"), name="customer_email_lower_idx")]
@@ -87,20 +95,21 @@ class Customer(models.Model):
 class Company(models.Model):
     """A seller: the legal entity that issues the order's invoice."""
 
-    name = models.CharField(max_length=200)
-    street = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    zip = models.CharField(max_length=20, blank=True)
-    state_code = models.CharField(max_length=2, blank=True)
-    company_nr = models.CharField(max_length=50, blank=True)
-    company_vat = models.CharField(max_length=50, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=50, blank=True)
-    bank_account = models.CharField(max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    zip = models.CharField(_("zip"), max_length=20, blank=True)
+    state_code = models.CharField(_("state code"), max_length=2, blank=True)
+    company_nr = models.CharField(_("company nr"), max_length=50, blank=True)
+    company_vat = models.CharField(_("company vat"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("company")
         ordering = ["name", "id"]
-        verbose_name_plural = "companies"
+        verbose_name_plural = _("companies")
 
     def __str__(self) -> str:
         return self.name
@@ -109,15 +118,20 @@ class Company(models.Model):
 class Shipper(models.Model):
     """A carrier. Its template turns a tracking number into a link."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     tracking_url_template = models.CharField(
+        _("tracking url template"),
         max_length=500,
         blank=True,
-        help_text="The carrier's tracking page with {number} where the tracking number goes, "
-        "e.g. https://carrier.example/track/{number}",
+        help_text=_(
+            "The carrier's tracking page with {number} where the tracking number goes, "
+            "e.g. https://carrier.example/track/{number}"
+        ),
     )
 
     class Meta:
+        verbose_name = _("shipper")
+        verbose_name_plural = _("shippers")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -131,26 +145,39 @@ class Shipper(models.Model):
 
 
 class ChargeMethod(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     channel = models.ForeignKey(
-        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Channel,
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     price = models.DecimalField(
-        **MONEY, default=ZERO, validators=[MinValueValidator(ZERO)], help_text="With VAT."
+        _("price"),
+        **MONEY,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("With VAT."),
     )
     vat = models.DecimalField(
+        _("vat"),
         max_digits=5,
         decimal_places=2,
         default=ZERO,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     free_from = models.DecimalField(
+        _("free from"),
         **MONEY,
         null=True,
         blank=True,
         validators=[MinValueValidator(ZERO)],
-        help_text="With VAT, in the method's currency: the fee is 0 when the order's goods "
-        "(after its discount) reach this. Empty: never free.",
+        help_text=_(
+            "With VAT, in the method's currency: the fee is 0 when the order's goods "
+            "(after its discount) reach this. Empty: never free."
+        ),
     )
 
     class Meta:
@@ -169,39 +196,49 @@ class ChargeMethod(models.Model):
 class ShippingMethod(ChargeMethod):
     """A way of shipping offered in a channel (API: Channels/Shippings)."""
 
-    shipper = models.ForeignKey(Shipper, null=True, blank=True, on_delete=models.SET_NULL)
+    shipper = models.ForeignKey(
+        Shipper, verbose_name=_("shipper"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta(ChargeMethod.Meta):
+        verbose_name = _("shipping method")
+        verbose_name_plural = _("shipping methods")
 
 
 class PaymentMethod(ChargeMethod):
     """A way of paying offered in a channel (API: Channels/Payments)."""
+
+    class Meta(ChargeMethod.Meta):
+        verbose_name = _("payment method")
+        verbose_name_plural = _("payment methods")
 
 
 # --- The order and its lifecycle ------------------------------------------------------
 
 
 class PaymentState(models.TextChoices):
-    UNPAID = "unpaid", "Unpaid"
-    PARTIALLY_PAID = "partially_paid", "Partially paid"
-    PAID = "paid", "Paid"
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-    REFUNDED = "refunded", "Refunded"
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
 
 
 class ShippingState(models.TextChoices):
     """Derived from the parcels (see `shipping_state_for`): partially sent while some
     product units still wait; sent, partially delivered, delivered once nothing waits."""
 
-    PENDING = "pending", "Not sent"
-    PARTIALLY_SENT = "partially_sent", "Partially sent"
-    SENT = "sent", "Sent"
-    PARTIALLY_DELIVERED = "partially_delivered", "Partially delivered"
-    DELIVERED = "delivered", "Delivered"
+    PENDING = "pending", _("Not sent")
+    PARTIALLY_SENT = "partially_sent", _("Partially sent")
+    SENT = "sent", _("Sent")
+    PARTIALLY_DELIVERED = "partially_delivered", _("Partially delivered")
+    DELIVERED = "delivered", _("Delivered")
 
 
 class ClosingState(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    CANCELED = "canceled", "Canceled"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELED = "canceled", _("Canceled")
 
 
 def new_order_hash() -> str:
@@ -321,40 +358,58 @@ class Order(FSMModelMixin, models.Model):
     the parcels (`shipping_state_for`); closing open -> done | canceled.
     """
 
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT)
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT)
-    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.PROTECT)
-    status = models.ForeignKey(
-        "statuses.OrderStatus", null=True, blank=True, on_delete=models.PROTECT
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT
     )
-    shipping = models.ForeignKey(ShippingMethod, null=True, blank=True, on_delete=models.PROTECT)
-    payment = models.ForeignKey(PaymentMethod, null=True, blank=True, on_delete=models.PROTECT)
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.ForeignKey(
+        "statuses.OrderStatus",
+        verbose_name=_("status"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    shipping = models.ForeignKey(
+        ShippingMethod, verbose_name=_("shipping"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    payment = models.ForeignKey(
+        PaymentMethod, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT
+    )
 
-    date_order = models.DateTimeField(default=timezone.now)
-    date_maturity = models.DateField(default=default_maturity)
+    date_order = models.DateTimeField(_("date order"), default=timezone.now)
+    date_maturity = models.DateField(_("date maturity"), default=default_maturity)
 
     # Customer and billing
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=50, blank=True)
-    name = models.CharField(max_length=200, blank=True)
-    street = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    zip = models.CharField(max_length=20, blank=True)
-    state_code = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
-    company_nr = models.CharField("company number", max_length=50, blank=True)
-    company_vat = models.CharField("VAT number", max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("a person's", "name"), max_length=200, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    zip = models.CharField(_("zip"), max_length=20, blank=True)
+    state_code = models.CharField(
+        _("state code"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2.")
+    )
+    company_nr = models.CharField(_("company number"), max_length=50, blank=True)
+    company_vat = models.CharField(_("VAT number"), max_length=50, blank=True)
 
     # Delivery
-    delivery_email = models.EmailField(blank=True)
-    delivery_phone = models.CharField(max_length=50, blank=True)
-    delivery_name = models.CharField(max_length=200, blank=True)
-    delivery_street = models.CharField(max_length=200, blank=True)
-    delivery_city = models.CharField(max_length=100, blank=True)
-    delivery_zip = models.CharField(max_length=20, blank=True)
-    delivery_state_code = models.CharField(max_length=2, blank=True)
+    delivery_email = models.EmailField(_("delivery email"), blank=True)
+    delivery_phone = models.CharField(_("delivery phone"), max_length=50, blank=True)
+    delivery_name = models.CharField(_("delivery name"), max_length=200, blank=True)
+    delivery_street = models.CharField(_("delivery street"), max_length=200, blank=True)
+    delivery_city = models.CharField(_("delivery city"), max_length=100, blank=True)
+    delivery_zip = models.CharField(_("delivery zip"), max_length=20, blank=True)
+    delivery_state_code = models.CharField(_("delivery state code"), max_length=2, blank=True)
 
-    note = models.TextField("customer's note", blank=True)
-    our_note = models.TextField("staff note", blank=True, help_text="Never shown to the customer.")
+    note = models.TextField(_("customer's note"), blank=True)
+    our_note = models.TextField(
+        _("staff note"), blank=True, help_text=_("Never shown to the customer.")
+    )
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -364,63 +419,95 @@ class Order(FSMModelMixin, models.Model):
         help_text=_("Of the customer's pages, e-mails and invoices; empty: the channel's."),
     )
 
-    hash = models.CharField(max_length=64, unique=True, default=new_order_hash, editable=False)
+    hash = models.CharField(
+        _("hash"), max_length=64, unique=True, default=new_order_hash, editable=False
+    )
 
     # Money, in the order's currency; currency_rate converts to the main currency.
     main_currency_code = models.CharField(
-        max_length=3, default=main_currency, validators=[validate_currency_code]
+        _("main currency code"),
+        max_length=3,
+        default=main_currency,
+        validators=[validate_currency_code],
     )
     order_currency_code = models.CharField(
-        max_length=3, default=main_currency, validators=[validate_currency_code]
+        _("order currency code"),
+        max_length=3,
+        default=main_currency,
+        validators=[validate_currency_code],
     )
     currency_rate = models.DecimalField(
-        max_digits=16, decimal_places=6, default=Decimal("1"), validators=[MinValueValidator(0)]
+        _("currency rate"),
+        max_digits=16,
+        decimal_places=6,
+        default=Decimal("1"),
+        validators=[MinValueValidator(0)],
     )
-    money = models.DecimalField(**MONEY, default=ZERO, editable=False, help_text="With VAT.")
+    money = models.DecimalField(
+        _("money"), **MONEY, default=ZERO, editable=False, help_text=_("With VAT.")
+    )
     money_base = models.DecimalField(
-        **MONEY, default=ZERO, editable=False, help_text="Without VAT."
+        _("money base"), **MONEY, default=ZERO, editable=False, help_text=_("Without VAT.")
     )
     # Both are sums of the order's payment records, written only by the payment services:
     # paid = what is held now (payments, corrections and refunds), refunded = what went back.
-    paid = models.DecimalField(**MONEY, default=ZERO, editable=False)
-    refunded = models.DecimalField(**MONEY, default=ZERO, editable=False)
-    date_paid = models.DateTimeField(null=True, blank=True, editable=False)
+    paid = models.DecimalField(_("paid"), **MONEY, default=ZERO, editable=False)
+    refunded = models.DecimalField(_("refunded"), **MONEY, default=ZERO, editable=False)
+    date_paid = models.DateTimeField(_("date paid"), null=True, blank=True, editable=False)
     weight = models.DecimalField(
-        max_digits=12, decimal_places=3, default=ZERO, editable=False, help_text="kg"
+        _("weight"),
+        max_digits=12,
+        decimal_places=3,
+        default=ZERO,
+        editable=False,
+        help_text=_("kg"),
     )
 
     # Where the order came from
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    domain = models.CharField(max_length=255, blank=True)
-    external_order_prefix = models.CharField(max_length=50, blank=True)
-    external_order_id = models.CharField(max_length=100, blank=True)
-    external_payment_id = models.CharField(max_length=200, blank=True)
-    external_payment_url = models.URLField(max_length=1000, blank=True)
+    ip = models.GenericIPAddressField(_("ip"), null=True, blank=True)
+    domain = models.CharField(_("domain"), max_length=255, blank=True)
+    external_order_prefix = models.CharField(_("external order prefix"), max_length=50, blank=True)
+    external_order_id = models.CharField(_("external order id"), max_length=100, blank=True)
+    external_payment_id = models.CharField(_("external payment id"), max_length=200, blank=True)
+    external_payment_url = models.URLField(_("external payment url"), max_length=1000, blank=True)
     payment_status = models.CharField(
-        max_length=100, blank=True, help_text="The payment gateway's own status text."
+        _("payment status"),
+        max_length=100,
+        blank=True,
+        help_text=_("The payment gateway's own status text."),
     )
 
     # Lifecycle
     payment_state = FSMField(
-        default=PaymentState.UNPAID, choices=PaymentState.choices, protected=True
+        _("payment state"),
+        default=PaymentState.UNPAID,
+        choices=PaymentState.choices,
+        protected=True,
     )
     shipping_state = FSMField(
-        default=ShippingState.PENDING, choices=ShippingState.choices, protected=True
+        _("shipping state"),
+        default=ShippingState.PENDING,
+        choices=ShippingState.choices,
+        protected=True,
     )
     closing_state = FSMField(
-        default=ClosingState.OPEN, choices=ClosingState.choices, protected=True
+        _("closing state"), default=ClosingState.OPEN, choices=ClosingState.choices, protected=True
     )
-    date_sent = models.DateTimeField(null=True, blank=True, editable=False)
-    date_delivered = models.DateTimeField(null=True, blank=True, editable=False)
-    date_done = models.DateTimeField(null=True, blank=True, editable=False)
-    date_canceled = models.DateTimeField(null=True, blank=True, editable=False)
+    date_sent = models.DateTimeField(_("date sent"), null=True, blank=True, editable=False)
+    date_delivered = models.DateTimeField(
+        _("date delivered"), null=True, blank=True, editable=False
+    )
+    date_done = models.DateTimeField(_("date done"), null=True, blank=True, editable=False)
+    date_canceled = models.DateTimeField(_("date canceled"), null=True, blank=True, editable=False)
 
     # Bumped by every write through the services; the API's ETag.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-date_order", "-id"]
         indexes = [
             models.Index(fields=["-date_order", "-id"], name="order_date_order_idx"),
@@ -448,7 +535,7 @@ class Order(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Order {self.pk}"
+        return gettext("Order %(id)s") % {"id": self.pk}
 
     # API flags, derived from the states.
     @property
@@ -567,10 +654,10 @@ class ItemKind(models.TextChoices):
     """What a line is. Fee and discount lines are written only by their services (the
     totals code derives them); the item services touch only products."""
 
-    PRODUCT = "product", "Product"
-    SHIPPING = "shipping", "Shipping fee"
-    PAYMENT = "payment", "Payment fee"
-    DISCOUNT = "discount", "Discount"
+    PRODUCT = "product", _("Product")
+    SHIPPING = "shipping", _("Shipping fee")
+    PAYMENT = "payment", _("Payment fee")
+    DISCOUNT = "discount", _("Discount")
 
 
 FEE_KINDS = (ItemKind.SHIPPING, ItemKind.PAYMENT)
@@ -583,51 +670,81 @@ class OrderItem(models.Model):
     lines (one of each at most) and the discount lines (negative, one per VAT rate).
     """
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    kind = models.CharField(max_length=10, choices=ItemKind.choices, default=ItemKind.PRODUCT)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.PRODUCT
+    )
     article_id = models.BigIntegerField(
-        null=True, blank=True, help_text="The article's id in the shop's catalog, if any."
+        _("article id"),
+        null=True,
+        blank=True,
+        help_text=_("The article's id in the shop's catalog, if any."),
     )
-    code = models.CharField("code (SKU)", max_length=100, blank=True)
-    name = models.CharField(max_length=300)
-    count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    code = models.CharField(_("code (SKU)"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    count = models.PositiveIntegerField(_("count"), validators=[MinValueValidator(1)])
     ordered = models.PositiveIntegerField(
-        default=0, help_text="How many the customer ordered (count may differ after changes)."
+        _("ordered"),
+        default=0,
+        help_text=_("How many the customer ordered (count may differ after changes)."),
     )
-    note = models.TextField(blank=True)
-    unit_price_base = models.DecimalField(**MONEY, help_text="Without VAT.")
+    note = models.TextField(_("note"), blank=True)
+    unit_price_base = models.DecimalField(
+        _("unit price base"), **MONEY, help_text=_("Without VAT.")
+    )
     vat = models.DecimalField(
-        "VAT %",
+        _("VAT %"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    unit_price_final = models.DecimalField(**MONEY, help_text="With VAT.")
-    original_price_base = models.DecimalField(**MONEY, null=True, blank=True)
-    original_price_final = models.DecimalField(**MONEY, null=True, blank=True)
+    unit_price_final = models.DecimalField(_("unit price final"), **MONEY, help_text=_("With VAT."))
+    original_price_base = models.DecimalField(
+        _("original price base"), **MONEY, null=True, blank=True
+    )
+    original_price_final = models.DecimalField(
+        _("original price final"), **MONEY, null=True, blank=True
+    )
     weight = models.DecimalField(
-        max_digits=10, decimal_places=3, default=ZERO, help_text="Unit weight in kg."
+        _("weight"),
+        max_digits=10,
+        decimal_places=3,
+        default=ZERO,
+        help_text=_("Unit weight in kg."),
     )
     free_from = models.DecimalField(
+        _("free from"),
         **MONEY,
         null=True,
         blank=True,
         editable=False,
-        help_text="Fee lines: the goods total (with VAT, after the discount, in the order's "
-        "currency) from which the fee is 0; the method's threshold when it was set.",
+        help_text=_(
+            "Fee lines: the goods total (with VAT, after the discount, in the order's "
+            "currency) from which the fee is 0; the method's threshold when it was set."
+        ),
     )
     # Both are kept by the parcel and return services in the order's transaction (sums of
     # the lines of its parcels that are not returned to sender, and of its returns that are
     # not rejected); check_orders verifies them. waiting_count (the wire's) is derived.
     shipped_count = models.PositiveIntegerField(
-        default=0, editable=False, help_text="How many are in parcels (packed or on their way)."
+        _("shipped count"),
+        default=0,
+        editable=False,
+        help_text=_("How many are in parcels (packed or on their way)."),
     )
     returned_count = models.PositiveIntegerField(
-        default=0, editable=False, help_text="How many the customer sent back (returns)."
+        _("returned count"),
+        default=0,
+        editable=False,
+        help_text=_("How many the customer sent back (returns)."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(count__gt=0), name="item_count_positive"),
@@ -704,12 +821,16 @@ class OrderItem(models.Model):
 class Tracking(models.Model):
     """A parcel's tracking number at a carrier."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trackings")
-    shipper = models.ForeignKey(Shipper, on_delete=models.PROTECT)
-    tracking_number = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="trackings"
+    )
+    shipper = models.ForeignKey(Shipper, verbose_name=_("shipper"), on_delete=models.PROTECT)
+    tracking_number = models.CharField(_("tracking number"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tracking")
+        verbose_name_plural = _("trackings")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -727,34 +848,50 @@ class Tracking(models.Model):
 
 
 class HistorySource(models.TextChoices):
-    API = "api", "API"
-    ADMIN = "admin", "Back office"
-    COMMAND = "command", "Command"
-    SYSTEM = "system", "System"
+    API = "api", _("API")
+    ADMIN = "admin", _("Back office")
+    COMMAND = "command", _("Command")
+    SYSTEM = "system", _("System")
 
 
 class HistoryRecord(models.Model):
     """One entry of an order's timeline. Written only by `orders.events`; never changed."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
-    type = models.CharField(max_length=50, db_index=True)
-    name = models.CharField(max_length=300)
-    status = models.CharField(max_length=200, blank=True)
-    actor = models.CharField(max_length=200, help_text="Who did it, in words.")
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="history"
+    )
+    type = models.CharField(_("type"), max_length=50, db_index=True)
+    name = models.CharField(_("name"), max_length=300)
+    status = models.CharField(_("status"), max_length=200, blank=True)
+    actor = models.CharField(_("actor"), max_length=200, help_text=_("Who did it, in words."))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     api_key = models.ForeignKey(
-        "orders.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orders.ApiKey",
+        verbose_name=_("api key"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    source = models.CharField(max_length=10, choices=HistorySource.choices)
-    changes = models.JSONField(default=dict, blank=True, help_text="field: [old, new]")
+    source = models.CharField(_("source"), max_length=10, choices=HistorySource.choices)
+    changes = models.JSONField(
+        _("changes"), default=dict, blank=True, help_text=_("field: [old, new]")
+    )
     customer_visible = models.BooleanField(
-        default=False, help_text="Shown on the customer's order page."
+        _("customer visible"), default=False, help_text=_("Shown on the customer's order page.")
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("history record")
+        verbose_name_plural = _("history records")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["order", "-created_at"], name="history_order_idx")]
 
@@ -772,15 +909,21 @@ class OrderEvent(models.Model):
     """The outbox: one row per thing that happened to an order, written in the same
     transaction as the change. Webhooks, e-mails and the change feed read it."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=50, db_index=True)  # order.created, order.paid, ...
-    payload = models.JSONField(default=dict)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+    )
+    type = models.CharField(
+        _("type"), max_length=50, db_index=True
+    )  # order.created, order.paid, ...
+    payload = models.JSONField(_("payload"), default=dict)
     # PostgreSQL: the writing transaction's id, so the change feed can hand out events
     # in commit-safe order (see the feed). Null on SQLite, where writers are serialized.
-    txid = models.BigIntegerField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    txid = models.BigIntegerField(_("txid"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["order", "id"], name="event_order_idx"),
@@ -796,14 +939,18 @@ class OrderEvent(models.Model):
 
 
 class DiscountType(models.TextChoices):
-    AMOUNT = "amount", "Amount"
-    PERCENT = "percent", "Percent"
+    AMOUNT = "amount", _("Amount")
+    PERCENT = "percent", _("Percent")
 
 
 class RecordedBy(models.Model):
-    """Who wrote a money record, as the history records it."""
+    """Who wrote a money record, as the history records it.
 
-    actor = models.CharField(max_length=200, help_text="Who did it, in words.")
+    Its fields keep their derived (English) names: the invoices app's models inherit them
+    too, so naming them here would change its migrations; the back office's inlines label
+    these columns themselves (orders/admin/money.py)."""
+
+    actor = models.CharField(max_length=200, help_text=_("Who did it, in words."))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -822,12 +969,16 @@ class OrderDiscount(RecordedBy):
     percentage of the goods. Its lines (kind "discount") are derived from it by the totals
     code, split over the VAT rates of the products; fees are not discounted."""
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="discount")
-    type = models.CharField(max_length=10, choices=DiscountType.choices)
-    value = models.DecimalField(**MONEY)
-    reason = models.CharField(max_length=200)
+    order = models.OneToOneField(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="discount"
+    )
+    type = models.CharField(_("type"), max_length=10, choices=DiscountType.choices)
+    value = models.DecimalField(_("value"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200)
 
     class Meta:
+        verbose_name = _("order discount")
+        verbose_name_plural = _("order discounts")
         constraints = [
             models.CheckConstraint(condition=Q(value__gt=0), name="discount_value_positive"),
             models.CheckConstraint(
@@ -838,22 +989,25 @@ class OrderDiscount(RecordedBy):
 
     def __str__(self) -> str:
         unit = " %" if self.type == DiscountType.PERCENT else ""
-        return f"Discount {self.value.normalize()}{unit} on order {self.order_id}"
+        return gettext("Discount %(value)s on order %(order)s") % {
+            "value": f"{self.value.normalize()}{unit}",
+            "order": self.order_id,
+        }
 
 
 class PaymentKind(models.TextChoices):
-    PAYMENT = "payment", "Payment"
-    CORRECTION = "correction", "Correction"
-    REFUND = "refund", "Refund"
+    PAYMENT = "payment", _("Payment")
+    CORRECTION = "correction", _("Correction")
+    REFUND = "refund", _("Refund")
 
 
 class PaymentStatus(models.TextChoices):
     """The wire's payment status (PATCH paid `status`); only success counts in `paid`."""
 
-    SUCCESS = "success", "Success"
-    DENIED = "denied", "Denied"
-    CANCELED = "canceled", "Canceled"
-    UNKNOWN = "unknown", "Unknown"
+    SUCCESS = "success", pgettext_lazy("payment status", "Success")
+    DENIED = "denied", pgettext_lazy("payment status", "Denied")
+    CANCELED = "canceled", pgettext_lazy("payment status", "Canceled")
+    UNKNOWN = "unknown", pgettext_lazy("payment status", "Unknown")
 
 
 class Payment(RecordedBy):
@@ -861,24 +1015,38 @@ class Payment(RecordedBy):
     ones. Signed, in the order's currency: a payment is positive, a refund negative, a
     correction either. Written only by the payment services; never changed."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
-    kind = models.CharField(max_length=10, choices=PaymentKind.choices)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="payments"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind.choices)
     status = models.CharField(
-        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.SUCCESS
+        _("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.SUCCESS
     )
-    amount = models.DecimalField(**MONEY)
-    currency_code = models.CharField(max_length=3, validators=[validate_currency_code])
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency_code = models.CharField(
+        _("currency code"), max_length=3, validators=[validate_currency_code]
+    )
     method = models.ForeignKey(
-        PaymentMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        PaymentMethod,
+        verbose_name=_("method"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    external_id = models.CharField(max_length=200, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    url = models.URLField(_("url"), max_length=1000, blank=True)
     gateway_status = models.CharField(
-        max_length=100, blank=True, help_text="The payment gateway's own status text."
+        _("gateway status"),
+        max_length=100,
+        blank=True,
+        help_text=_("The payment gateway's own status text."),
     )
-    reason = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["order", "created_at"], name="payment_order_idx")]
         constraints = [
@@ -910,16 +1078,29 @@ class Refund(RecordedBy):
     """Money given back: by lines (products or fees, with a count) and/or an amount. Its
     ledger entry is `payment` (a negative payment of the same amount)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
-    amount = models.DecimalField(**MONEY, help_text="In total: the lines plus the extra amount.")
-    extra_amount = models.DecimalField(
-        **MONEY, default=ZERO, help_text="Given back beyond the lines (goodwill, a partial)."
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="refunds"
     )
-    reason = models.CharField(max_length=300)
-    mark_returned = models.BooleanField(default=False, help_text="The refunded products came back.")
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refund"
+    )
+    amount = models.DecimalField(
+        _("amount"), **MONEY, help_text=_("In total: the lines plus the extra amount.")
+    )
+    extra_amount = models.DecimalField(
+        _("extra amount"),
+        **MONEY,
+        default=ZERO,
+        help_text=_("Given back beyond the lines (goodwill, a partial)."),
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    mark_returned = models.BooleanField(
+        _("mark returned"), default=False, help_text=_("The refunded products came back.")
+    )
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
@@ -930,18 +1111,24 @@ class Refund(RecordedBy):
 
     def __str__(self) -> str:
         amount = format_money(self.amount, self.order.order_currency_code)
-        return f"Refund {amount} #{self.order_id}"
+        return gettext("Refund %(amount)s #%(order)s") % {"amount": amount, "order": self.order_id}
 
 
 class RefundLine(models.Model):
     """A line of a refund: how many units of an order line went back, and for how much."""
 
-    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="refund_lines")
-    count = models.PositiveIntegerField()
-    amount = models.DecimalField(**MONEY)
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("refund"), on_delete=models.CASCADE, related_name="lines"
+    )
+    item = models.ForeignKey(
+        OrderItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="refund_lines"
+    )
+    count = models.PositiveIntegerField(_("count"))
+    amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:
+        verbose_name = _("refund line")
+        verbose_name_plural = _("refund lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(count__gt=0), name="refund_line_count_positive"),
@@ -951,33 +1138,36 @@ class RefundLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.count} x item {self.item_id}"
+        return gettext("%(count)s x item %(item)s") % {"count": self.count, "item": self.item_id}
 
 
 # --- API keys --------------------------------------------------------------------------
 
 
 class ApiKeyScope(models.TextChoices):
-    READ_ONLY = "read", "Read only"
-    READ_WRITE = "write", "Read and write"
+    READ_ONLY = "read", _("Read only")
+    READ_WRITE = "write", _("Read and write")
 
 
 class ApiKey(models.Model):
     """A key an external system sends in the `token` header. Only its hash is stored."""
 
-    name = models.CharField(max_length=200, help_text="Who uses it, e.g. 'Web shop' or 'GoPay'.")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    hashed_key = models.CharField(max_length=128, editable=False)
-    scope = models.CharField(
-        max_length=5, choices=ApiKeyScope.choices, default=ApiKeyScope.READ_WRITE
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Who uses it, e.g. 'Web shop' or 'GoPay'.")
     )
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    hashed_key = models.CharField(_("hashed key"), max_length=128, editable=False)
+    scope = models.CharField(
+        _("scope"), max_length=5, choices=ApiKeyScope.choices, default=ApiKeyScope.READ_WRITE
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name_plural = _("API keys")
         ordering = ["name", "id"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
 
     def __str__(self) -> str:
         return self.name

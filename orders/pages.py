@@ -3,17 +3,18 @@ status page (its printable invoice is the invoices app's, invoices/pages.py). On
 customer may see is shown — never the staff note or staff-only history records."""
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from .admin.display import text_colour
 from .admin.icons import icon_svg
 from .language import order_language
-from .models import Order
+from .models import HistoryRecord, Order
 from .money import format_money, round_money
 from .selectors import order_refunds, order_returns, order_shipments, orders_with_details
 
@@ -134,14 +135,73 @@ def _returns(order: Order) -> list[dict]:
     ]
 
 
+# A state record's change -> what happened, for the customer.
+STATE_WORDS = {
+    ("shipping_state", "sent"): gettext_lazy("Order sent"),
+    ("shipping_state", "delivered"): gettext_lazy("Order delivered"),
+    ("closing_state", "done"): gettext_lazy("Order completed"),
+    ("closing_state", "canceled"): gettext_lazy("Order canceled"),
+}
+
+
+def _new_value(record: HistoryRecord, key: str):
+    change = (record.changes or {}).get(key)
+    return change[1] if isinstance(change, list) and len(change) == 2 else None
+
+
+def _amount(value, currency: str) -> str | None:
+    try:
+        return format_money(Decimal(str(value)), currency) if value is not None else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def history_text(record: HistoryRecord, order: Order) -> str:
+    """A customer-visible history record in the active language. The stored name is the
+    record's English text (the API hands it out as written); the customer reads what
+    happened in their order's language, worded from the record's type and changes. A record
+    this does not know (a note an integration added) shows its name as written."""
+    currency = order.order_currency_code
+    if record.type == "created":
+        return gettext("Order created")
+    if record.type == "state":
+        for (field, state), words in STATE_WORDS.items():
+            if _new_value(record, field) == state:
+                return str(words)
+    if record.type == "status" and record.status:
+        return gettext("Status changed to %(status)s") % {"status": record.status}
+    if record.type == "payment":
+        paid = _amount(_new_value(record, "paid"), currency)
+        if paid:
+            return gettext("Payment received: %(amount)s paid") % {"amount": paid}
+    if record.type == "refund":
+        refund = _new_value(record, "refund")
+        amount = _amount(refund.get("amount") if isinstance(refund, dict) else None, currency)
+        if amount:
+            return gettext("Refund: %(amount)s") % {"amount": amount}
+    if record.type == "tracking":
+        parcel = _new_value(record, "tracking")
+        number = parcel.get("tracking_number") if isinstance(parcel, dict) else None
+        carriers = {t.tracking_number: t.shipper.name for t in order.trackings.all()}
+        if number in carriers:
+            return gettext("Tracking number added: %(carrier)s %(number)s") % {
+                "carrier": carriers[number],
+                "number": number,
+            }
+    return record.name
+
+
 @require_safe
 def order_page(request, order_hash):
     """The customer's view of an order: items, money, refunds, returns, status, parcels and
-    its timeline, in the order's language (its amounts and dates too)."""
+    its timeline, in the order's language (orders/language.py), whatever the browser asks
+    (its amounts and dates too)."""
     order = _order_or_404(order_hash)
-    timeline = order.history.filter(customer_visible=True).order_by("created_at", "id")
+    language = order_language(order)
     parcels, trackings = _parcels(order)
-    with translation.override(order_language(order)):
+    with translation.override(language):
+        records = order.history.filter(customer_visible=True).order_by("created_at", "id")
+        timeline = [{"record": r, "text": history_text(r, order)} for r in records]
         context = {
             "order": order,
             "lines": _lines(order),
@@ -153,4 +213,6 @@ def order_page(request, order_hash):
             "refunds": _refunds(order),
             "returns": _returns(order),
         }
-        return _private(render(request, "orders/order_page.html", context))
+        response = render(request, "orders/order_page.html", context)
+    response["Content-Language"] = language
+    return _private(response)

@@ -3,7 +3,11 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from orders.admin.display import status_badge
 from orders.admin.icons import NAMES as ICON_NAMES
@@ -18,10 +22,14 @@ class OrderStatusForm(forms.ModelForm):
         fields = ("name", "icon", "color", "sort", "complete_order", "cancel_order", "follows")
         widgets = {"color": forms.TextInput(attrs={"type": "color"})}
         help_texts = {
-            "icon": "Drawn beside the name in the back office: one of "
-            + ", ".join(ICON_NAMES)
-            + " (or the emoji of the default statuses). Anything else shows no icon there; "
-            "the API hands it out as written.",
+            "icon": format_lazy(
+                _(
+                    "Drawn beside the name in the back office: one of {names} (or the emoji of "
+                    "the default statuses). Anything else shows no icon there; the API hands it "
+                    "out as written."
+                ),
+                names=", ".join(ICON_NAMES),
+            ),
         }
 
 
@@ -45,10 +53,10 @@ class OrderStatusAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("preview",)
 
-    @admin.display(description="Looks like")
+    @admin.display(description=_("Looks like"))
     def preview(self, status):
         if not status.pk:
-            return "Save to see the badge."
+            return gettext("Save to see the badge.")
         return format_html("{} <code>{}</code>", status_badge(status), status.color)
 
     def get_deleted_objects(self, objs, request):
@@ -65,9 +73,19 @@ class OrderStatusAdmin(admin.ModelAdmin):
         )
         if in_use:
             protected = [
-                f"{status.name}: {in_use[status.pk]:,} order(s) have this status. Give them "
-                f"another status first (Orders → select → “Assign the chosen status”); "
-                f"a status in use cannot be deleted."
+                ngettext(
+                    "%(status)s: %(count)s order has this status. Give it another status "
+                    "first (Orders → select → “Assign the chosen status”); a status in use "
+                    "cannot be deleted.",
+                    "%(status)s: %(count)s orders have this status. Give them another status "
+                    "first (Orders → select → “Assign the chosen status”); a status in use "
+                    "cannot be deleted.",
+                    in_use[status.pk],
+                )
+                % {
+                    "status": status.name,
+                    "count": number_format(in_use[status.pk], force_grouping=True),
+                }
                 for status in objs
                 if status.pk in in_use
             ]

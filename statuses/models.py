@@ -1,18 +1,19 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb."))
 
 
 class LifecycleEvent(models.TextChoices):
     """The lifecycle events a status can follow, in the order an order meets them."""
 
-    PAID = "paid", "Order paid"
-    SENT = "sent", "Order sent"
-    DELIVERED = "delivered", "Order delivered"
-    DONE = "done", "Order done"
-    CANCELED = "canceled", "Order canceled"
+    PAID = "paid", _("Order paid")
+    SENT = "sent", _("Order sent")
+    DELIVERED = "delivered", _("Order delivered")
+    DONE = "done", _("Order done")
+    CANCELED = "canceled", _("Order canceled")
 
 
 # A status following an event must mean what the event means: the open-order events'
@@ -36,51 +37,61 @@ class OrderStatus(models.Model):
     event; see orders/services/lifecycle.py for when it does not).
     """
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     icon = models.CharField(
-        max_length=50, blank=True, help_text="An icon name or a single emoji shown beside the name."
+        _("icon"),
+        max_length=50,
+        blank=True,
+        help_text=_("An icon name or a single emoji shown beside the name."),
     )
-    color = models.CharField(max_length=7, default="#6c757d", validators=[hex_color])
-    sort = models.IntegerField(default=0, help_text="Lower numbers come first.")
+    color = models.CharField(_("color"), max_length=7, default="#6c757d", validators=[hex_color])
+    sort = models.IntegerField(_("sort"), default=0, help_text=_("Lower numbers come first."))
     complete_order = models.BooleanField(
+        _("complete order"),
         default=False,
-        help_text="Assigning this status marks the order done (only if the order may be done).",
+        help_text=_("Assigning this status marks the order done (only if the order may be done)."),
     )
     cancel_order = models.BooleanField(
+        _("cancel order"),
         default=False,
-        help_text="Assigning this status cancels the order (only if it may still be canceled).",
+        help_text=_("Assigning this status cancels the order (only if it may still be canceled)."),
     )
     follows = models.CharField(
+        _("follows"),
         max_length=20,
         blank=True,
         choices=LifecycleEvent.choices,
-        help_text="The order gets this status automatically when this happens to it. "
-        "A status following “done” must complete the order, one following “canceled” "
-        "must cancel it, and one following paid, sent or delivered must do neither.",
+        help_text=_(
+            "The order gets this status automatically when this happens to it. "
+            "A status following “done” must complete the order, one following “canceled” "
+            "must cancel it, and one following paid, sent or delivered must do neither."
+        ),
     )
 
     class Meta:
         ordering = ["sort", "id"]
-        verbose_name = "order status"
-        verbose_name_plural = "order statuses"
+        verbose_name = _("order status")
+        verbose_name_plural = _("order statuses")
         constraints = [
             models.CheckConstraint(
                 condition=~(Q(complete_order=True) & Q(cancel_order=True)),
                 name="status_not_both_complete_and_cancel",
-                violation_error_message="A status cannot both complete and cancel an order.",
+                violation_error_message=_("A status cannot both complete and cancel an order."),
             ),
             models.UniqueConstraint(
                 fields=["follows"],
                 condition=~Q(follows=""),
                 name="status_follows_unique",
-                violation_error_message="Another status already follows this event.",
+                violation_error_message=_("Another status already follows this event."),
             ),
             models.CheckConstraint(
                 condition=FOLLOWS_MATCHES_FLAGS,
                 name="status_follows_matches_flags",
-                violation_error_message="A status following “done” must complete the order, "
-                "one following “canceled” must cancel it, and one following paid, sent or "
-                "delivered must do neither.",
+                violation_error_message=_(
+                    "A status following “done” must complete the order, "
+                    "one following “canceled” must cancel it, and one following paid, sent or "
+                    "delivered must do neither."
+                ),
             ),
         ]
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from ..api_keys import create_api_key
 from ..models import ApiKey
@@ -10,7 +12,9 @@ from ..models import ApiKey
 
 class ApiKeyCreateForm(forms.ModelForm):
     read_only = forms.BooleanField(
-        required=False, help_text="The key may only read orders (GET), not change them."
+        label=_("Read only"),
+        required=False,
+        help_text=_("The key may only read orders (GET), not change them."),
     )
 
     class Meta:
@@ -18,10 +22,18 @@ class ApiKeyCreateForm(forms.ModelForm):
         fields = ("name",)
 
 
-@admin.action(description="Revoke the selected keys", permissions=["change"])
+@admin.action(description=_("Revoke the selected keys"), permissions=["change"])
 def revoke(modeladmin, request, queryset):
     revoked = queryset.filter(active=True).update(active=False)
-    messages.success(request, f"{revoked} key(s) revoked. Requests with them are now refused.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d key revoked. Requests with it are now refused.",
+            "%(count)d keys revoked. Requests with them are now refused.",
+            revoked,
+        )
+        % {"count": revoked},
+    )
 
 
 @admin.register(ApiKey)
@@ -68,7 +80,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "API key created",
+                "title": gettext("API key created"),
                 "key": obj,
                 "plain_key": plain,
             },

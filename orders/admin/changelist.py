@@ -11,6 +11,7 @@ from django.db.models import Max, Min
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 # Below this many rows an exact COUNT(*) is cheap enough to keep.
 EXACT_COUNT_BELOW = 50_000
@@ -92,7 +93,7 @@ def date_drilldown(request, model, field: str) -> dict:
         if year:
             return {
                 "show": True,
-                "back": {"link": link(), "title": "All dates"},
+                "back": {"link": link(), "title": gettext("All dates")},
                 "choices": [
                     {
                         "link": link(year=year, month=m),

@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import ngettext, pgettext
+
 # Okabe-Ito, without its yellow (too pale on white); grey is "the rest".
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 REST = "#8c8c8c"
@@ -92,7 +95,8 @@ def compact(value: float) -> str:
 
 
 def day_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b}"
+    """A day on the axis, in the staff member's language: "5 Jan", "5. 1."."""
+    return date_format(day, pgettext("date format: a day on a chart's axis", "j M"))
 
 
 def stacked_bars(
@@ -111,7 +115,10 @@ def stacked_bars(
     if grouped:
         rest = series[max_series - 1 :]
         summed = [sum(values[n] for _, values in rest) for n in range(len(days))]
-        series = [*series[: max_series - 1], (f"{len(rest)} other channels", summed)]
+        others = ngettext("%(count)d other channel", "%(count)d other channels", len(rest)) % {
+            "count": len(rest)
+        }
+        series = [*series[: max_series - 1], (others, summed)]
     colours = [PALETTE[n % len(PALETTE)] for n in range(len(series))]
     if grouped:
         colours[-1] = REST

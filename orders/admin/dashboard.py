@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from .. import dashboard as figures
 from ..models import PaymentState
@@ -41,8 +42,10 @@ def age(since: datetime.datetime | None, now: datetime.datetime) -> str:
         return EMPTY
     minutes = max(int((now - since).total_seconds() // 60), 0)
     if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h" if minutes < 48 * 60 else f"{minutes // (24 * 60)} d"
+        return gettext("%(minutes)d min") % {"minutes": minutes}
+    if minutes < 48 * 60:
+        return gettext("%(hours)d h") % {"hours": minutes // 60}
+    return gettext("%(days)d d") % {"days": minutes // (24 * 60)}
 
 
 def undelivered_days(query) -> int:
@@ -78,7 +81,7 @@ def _waiting_rows(waiting: figures.WaitingOrders, since: str, now) -> list[dict]
 
 
 def _orders(n: int | Decimal) -> str:
-    return f"{n} order" if n == 1 else f"{n} orders"
+    return ngettext("%(count)s order", "%(count)s orders", n) % {"count": n}
 
 
 def dashboard_context(request) -> dict:
@@ -101,15 +104,29 @@ def dashboard_context(request) -> dict:
             "orders_chart": charts.stacked_bars(
                 daily.days,
                 [(c.name, c.orders) for c in daily.channels],
-                label=f"Orders per day and channel, last {len(daily.days)} days: "
-                f"{daily.total_orders} in all.",
+                label=ngettext(
+                    "Orders per day and channel, last %(days)d day: %(orders)d in all.",
+                    "Orders per day and channel, last %(days)d days: %(orders)d in all.",
+                    len(daily.days),
+                )
+                % {"days": len(daily.days), "orders": daily.total_orders},
                 describe=_orders,
             ),
             "revenue_chart": charts.stacked_bars(
                 daily.days,
                 [(c.name, c.revenue) for c in daily.channels],
-                label=f"Revenue per day and channel in {currency}, last {len(daily.days)} "
-                f"days: {format_money(daily.total_revenue, currency)} in all.",
+                label=ngettext(
+                    "Revenue per day and channel in %(currency)s, last %(days)d day: "
+                    "%(revenue)s in all.",
+                    "Revenue per day and channel in %(currency)s, last %(days)d days: "
+                    "%(revenue)s in all.",
+                    len(daily.days),
+                )
+                % {
+                    "currency": currency,
+                    "days": len(daily.days),
+                    "revenue": format_money(daily.total_revenue, currency),
+                },
                 describe=lambda amount: format_money(Decimal(amount), currency),
             ),
             "paid_not_sent": {

@@ -83,7 +83,7 @@ class OrderItemForm(forms.ModelForm):
     class Meta:
         model = OrderItem
         fields = ("code", "name", "count", "unit_price_final", "vat", "weight", "note")
-        labels = {"unit_price_final": "Unit price with VAT"}
+        labels = {"unit_price_final": _("Unit price with VAT")}
         widgets = {"note": forms.TextInput(attrs={"size": 20}), "unit_price_final": MoneyInput}
 
     def __init__(self, *args, currency: str | None = None, **kwargs):
@@ -109,30 +109,37 @@ class OrderActionForm(helpers.ActionForm):
     """The change list's action bar, with the status the "assign status" action gives."""
 
     status = forms.ModelChoiceField(
-        queryset=OrderStatus.objects.all(), required=False, empty_label="(choose a status)"
+        queryset=OrderStatus.objects.all(),
+        required=False,
+        empty_label=_("(choose a status)"),
+        label=_("Status"),
     )
 
 
 class PaidForm(forms.Form):
     amount = forms.DecimalField(
+        label=_("Amount"),
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=4,
-        help_text="Total paid so far; empty = the order's full money.",
+        help_text=_("Total paid so far; empty = the order's full money."),
     )
     reason = forms.CharField(
+        label=_("Reason"),
         required=False,
         max_length=300,
         strip=True,
-        help_text="Needed to lower what is paid (a correction).",
+        help_text=_("Needed to lower what is paid (a correction)."),
     )
 
 
 class DiscountForm(forms.Form):
-    type = forms.ChoiceField(choices=DiscountType.choices)
-    value = forms.DecimalField(min_value=Decimal("0.0001"), max_digits=14, decimal_places=4)
-    reason = forms.CharField(max_length=200, strip=True)
+    type = forms.ChoiceField(label=_("Type"), choices=DiscountType.choices)
+    value = forms.DecimalField(
+        label=_("Value"), min_value=Decimal("0.0001"), max_digits=14, decimal_places=4
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, strip=True)
 
 
 class RefundForm(forms.Form):
@@ -144,13 +151,13 @@ class RefundForm(forms.Form):
         min_value=Decimal("0.01"),
         max_digits=14,
         decimal_places=4,
-        label="Extra amount",
-        help_text="Given back beyond the lines (goodwill, a price difference).",
+        label=_("Extra amount"),
+        help_text=_("Given back beyond the lines (goodwill, a price difference)."),
         widget=MoneyInput,
     )
-    reason = forms.CharField(max_length=300, strip=True)
+    reason = forms.CharField(label=_("Reason"), max_length=300, strip=True)
     mark_returned = forms.BooleanField(
-        required=False, label="The refunded products came back (mark them returned)"
+        required=False, label=_("The refunded products came back (mark them returned)")
     )
 
     def __init__(self, *args, options=(), currency: str | None = None, **kwargs):
@@ -180,16 +187,16 @@ class RefundForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not self.lines() and cleaned.get("amount") is None:
-            raise forms.ValidationError("Choose lines to refund or give an amount.")
+            raise forms.ValidationError(_("Choose lines to refund or give an amount."))
         return cleaned
 
 
 class StatusForm(forms.Form):
-    status = forms.ModelChoiceField(queryset=OrderStatus.objects.all())
+    status = forms.ModelChoiceField(label=_("Status"), queryset=OrderStatus.objects.all())
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(max_length=300, strip=True)
+    text = forms.CharField(label=_("Note"), max_length=300, strip=True)
 
 
 class ChargeMethodForm(forms.ModelForm):

@@ -2,12 +2,15 @@
 discount and refund forms. Every write goes through orders.services with the staff user."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..actors import Actor
@@ -15,6 +18,23 @@ from ..errors import OrderError
 from ..models import ItemKind, Order, OrderItem, Payment, Refund
 from . import actions, display
 from .forms import DiscountForm, RefundForm
+
+
+class RecordedByColumns:
+    """Who wrote a ledger record and when, with labels in the staff member's language (the
+    RecordedBy fields keep English names: see orders.models.RecordedBy)."""
+
+    @admin.display(description=_("created at"))
+    def created_display(self, record):
+        return display_for_value(record.created_at, display.EMPTY)
+
+    @admin.display(description=_("actor"))
+    def actor_display(self, record):
+        return record.actor
+
+    @admin.display(description=_("source"))
+    def source_display(self, record):
+        return record.get_source_display()
 
 
 def charges_html(order: Order) -> str:
@@ -27,7 +47,7 @@ def charges_html(order: Order) -> str:
             line.name,
             display.percent(line.vat),
             display.money(line.total_final, currency),
-            " (free: goods reach its threshold)"
+            " " + gettext("(free: goods reach its threshold)")
             if line.original_price_final is not None and line.unit_price_final == 0
             else "",
         )
@@ -39,21 +59,21 @@ def charges_html(order: Order) -> str:
         '<table class="order-charges"><tbody>{}</tbody></table>',
         format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{} VAT</td><td class='num'>{}{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class='num'>{}{}</td></tr>",
             rows,
         ),
     )
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(RecordedByColumns, admin.TabularInline):
     """The payments ledger, read-only: records are written by the payment services."""
 
     model = Payment
     extra = 0
     can_delete = False
-    verbose_name_plural = "Payments (the ledger: paid is the sum of the successful ones)"
+    verbose_name_plural = _("Payments (the ledger: paid is the sum of the successful ones)")
     fields = (
-        "created_at",
+        "created_display",
         "kind",
         "status",
         "amount_display",
@@ -61,8 +81,8 @@ class PaymentInline(admin.TabularInline):
         "external_id",
         "gateway_status",
         "reason",
-        "actor",
-        "source",
+        "actor_display",
+        "source_display",
     )
     readonly_fields = fields
 
@@ -75,18 +95,25 @@ class PaymentInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("method", "order")
 
-    @admin.display(description="Amount")
+    @admin.display(description=_("Amount"))
     def amount_display(self, payment):
         return display.money(payment.amount, payment.currency_code)
 
 
-class RefundInline(admin.TabularInline):
+class RefundInline(RecordedByColumns, admin.TabularInline):
     """Refunds, read-only: made on the refund page through services.order_refund."""
 
     model = Refund
     extra = 0
     can_delete = False
-    fields = ("created_at", "amount_display", "lines_display", "reason", "mark_returned", "actor")
+    fields = (
+        "created_display",
+        "amount_display",
+        "lines_display",
+        "reason",
+        "mark_returned",
+        "actor_display",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -98,11 +125,11 @@ class RefundInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("order").prefetch_related("lines__item")
 
-    @admin.display(description="Amount")
+    @admin.display(description=_("Amount"))
     def amount_display(self, refund):
         return display.money(refund.amount, refund.order.order_currency_code)
 
-    @admin.display(description="Lines")
+    @admin.display(description=_("Lines"))
     def lines_display(self, refund):
         currency = refund.order.order_currency_code
         parts = [
@@ -110,7 +137,9 @@ class RefundInline(admin.TabularInline):
             for line in refund.lines.all()
         ]
         if refund.extra_amount:
-            parts.append(("", "extra amount", display.money(refund.extra_amount, currency)))
+            parts.append(
+                ("", gettext("extra amount"), display.money(refund.extra_amount, currency))
+            )
         return format_html_join(mark_safe("<br>"), "{} {} ({})", parts) or display.EMPTY
 
 
@@ -128,18 +157,27 @@ def discount_view(modeladmin, request, order: Order):
     try:
         if "remove" in request.POST:
             services.order_discount_remove(order_id=order.pk, actor=actor)
-            done = f"{order} discount removed."
+            done = gettext("%(order)s discount removed.") % {"order": order}
         else:
             form = DiscountForm(request.POST)
             if not form.is_valid():
                 errors = "; ".join(
-                    f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
+                    f"{form.fields[name].label if name in form.fields else name}: "
+                    f"{' '.join(errors)}"
+                    for name, errors in form.errors.items()
                 )
-                modeladmin.message_user(request, f"Discount not set: {errors}", messages.ERROR)
+                modeladmin.message_user(
+                    request,
+                    gettext("Discount not set: %(errors)s") % {"errors": errors},
+                    messages.ERROR,
+                )
                 return _back_to(order)
             order = services.order_discount_set(order_id=order.pk, actor=actor, **form.cleaned_data)
             money = display.money(order.money, order.order_currency_code)
-            done = f"{order} discount set: money is now {money}."
+            done = gettext("%(order)s discount set: money is now %(money)s.") % {
+                "order": order,
+                "money": money,
+            }
     except OrderError as error:
         modeladmin.message_user(request, actions.error_text(error), messages.ERROR)
     else:
@@ -176,7 +214,8 @@ def refund_view(modeladmin, request, order: Order):
             currency = order.order_currency_code
             modeladmin.message_user(
                 request,
-                f"{order} refunded {display.money(refund.amount, currency)}.",
+                gettext("%(order)s refunded %(amount)s.")
+                % {"order": order, "amount": display.money(refund.amount, currency)},
                 messages.SUCCESS,
             )
             return _back_to(order)
@@ -184,7 +223,7 @@ def refund_view(modeladmin, request, order: Order):
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.model._meta,
-        "title": f"Refund {order}",
+        "title": gettext("Refund %(order)s") % {"order": order},
         "order": order,
         "form": form,
         "rows": [

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from statuses.models import OrderStatus
@@ -91,17 +92,17 @@ REFERENCE_FIELDS = (
     ("external_order_prefix", "external_order_id"),
 )
 STAFF_NOTE = (
-    "Staff note — never shown to the customer",
+    _("Staff note — never shown to the customer"),
     {"fields": ("our_note",), "classes": ("staff-note",)},
 )
-CUSTOMER_NOTE = ("Customer's note — written by the customer", {"fields": ("note",)})
+CUSTOMER_NOTE = (_("Customer's note — written by the customer"), {"fields": ("note",)})
 
-# Transition button -> (service, past tense for the message).
+# Transition button -> (service, the message when it is done: "Order 5 marked sent.").
 SIMPLE_TRANSITIONS = {
-    "sent": (services.order_mark_sent, "marked sent"),
-    "delivered": (services.order_mark_delivered, "marked delivered"),
-    "done": (services.order_mark_done, "marked done"),
-    "cancel": (services.order_cancel, "canceled"),
+    "sent": (services.order_mark_sent, _("%(order)s marked sent.")),
+    "delivered": (services.order_mark_delivered, _("%(order)s marked delivered.")),
+    "done": (services.order_mark_done, _("%(order)s marked done.")),
+    "cancel": (services.order_cancel, _("%(order)s canceled.")),
 }
 
 
@@ -143,8 +144,8 @@ class OrderItemInline(admin.TabularInline):
     )
     # Shown instead of their inputs once the items are read-only: amounts as money.
     READ_ONLY_AS = {"unit_price_final": "unit_final_display", "vat": "vat_display"}
-    verbose_name = "item"
-    verbose_name_plural = "Items (fees and discounts are under Money)"
+    verbose_name = _("item")
+    verbose_name_plural = _("Items (fees and discounts are under Money)")
 
     def get_queryset(self, request):
         # Fee and discount lines follow the methods and the discount: not edited here.
@@ -179,13 +180,13 @@ class OrderItemInline(admin.TabularInline):
     def vat_display(self, item):
         return display.percent(item.vat)
 
-    @admin.display(description="Unit price without VAT")
+    @admin.display(description=_("Unit price without VAT"))
     def unit_base_display(self, item):
         if not item.pk:
             return display.EMPTY
         return display.money(item.unit_price_base, item.order.order_currency_code)
 
-    @admin.display(description="Line total")
+    @admin.display(description=_("Line total"))
     def line_total_display(self, item):
         if not item.pk:
             return display.EMPTY
@@ -212,12 +213,14 @@ class TrackingInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("shipper")
 
-    @admin.display(description="Link")
+    @admin.display(description=_("Link"))
     def tracking_link(self, tracking):
         url = tracking.tracking_url if tracking.pk else None
         if not url:
             return display.EMPTY
-        return format_html('<a href="{}" target="_blank" rel="noopener">track</a>', url)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, gettext("track")
+        )
 
 
 @admin.register(Order)
@@ -237,7 +240,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "date_order"
     # The search itself is get_search_results; these only make the box appear.
     search_fields = ("name",)
-    search_help_text = (
+    search_help_text = _(
         "Order id, customer name, e-mail, phone, tracking number or external order id."
     )
     list_select_related = ("status",)
@@ -256,19 +259,19 @@ class OrderAdmin(admin.ModelAdmin):
 
     # --- change list ------------------------------------------------------------------
 
-    @admin.display(description="Date", ordering="date_order")
+    @admin.display(description=_("Date"), ordering="date_order")
     def date_column(self, order):
         return date_format(timezone.localtime(order.date_order), "Y-m-d H:i")
 
-    @admin.display(description="Customer", ordering="name")
+    @admin.display(description=_("Customer"), ordering="name")
     def customer_column(self, order):
         return format_html("{}<br><small>{}</small>", order.name or display.EMPTY, order.email)
 
-    @admin.display(description="Money", ordering="money")
+    @admin.display(description=_("Money"), ordering="money")
     def money_column(self, order):
         return display.money(order.money, order.order_currency_code)
 
-    @admin.display(description="Paid", ordering="paid")
+    @admin.display(description=_("Paid"), ordering="paid")
     def paid_column(self, order):
         return format_html(
             "{} {}",
@@ -276,11 +279,11 @@ class OrderAdmin(admin.ModelAdmin):
             display.money(order.paid, order.order_currency_code),
         )
 
-    @admin.display(description="Status", ordering="status__sort")
+    @admin.display(description=_("Status"), ordering="status__sort")
     def status_column(self, order):
         return display.status_badge(order.status)
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def state_column(self, order):
         """The lifecycle in one compact cell (closing · shipping); payment is in Paid."""
         return format_html(
@@ -337,22 +340,22 @@ class OrderAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return (
-                ("Customer & billing", {"fields": CUSTOMER_FIELDS}),
-                ("Delivery", {"fields": DELIVERY_FIELDS}),
+                (_("Customer & billing"), {"fields": CUSTOMER_FIELDS}),
+                (_("Delivery"), {"fields": DELIVERY_FIELDS}),
                 (
-                    "Money & currency",
+                    _("Money & currency"),
                     {"fields": (("order_currency_code", "currency_rate"),)},
                 ),
-                ("Dates", {"fields": (("date_order", "date_maturity"),)}),
-                ("External references", {"fields": REFERENCE_FIELDS}),
+                (_("Dates"), {"fields": (("date_order", "date_maturity"),)}),
+                (_("External references"), {"fields": REFERENCE_FIELDS}),
                 CUSTOMER_NOTE,
                 STAFF_NOTE,
             )
         return (
-            ("Customer & billing", {"fields": CUSTOMER_FIELDS}),
-            ("Delivery", {"fields": DELIVERY_FIELDS}),
+            (_("Customer & billing"), {"fields": CUSTOMER_FIELDS}),
+            (_("Delivery"), {"fields": DELIVERY_FIELDS}),
             (
-                "Money & currency",
+                _("Money & currency"),
                 {
                     "fields": (
                         ("order_currency_code", "currency_rate"),
@@ -363,7 +366,7 @@ class OrderAdmin(admin.ModelAdmin):
                 },
             ),
             (
-                "Payment",
+                _("Payment"),
                 {
                     "fields": (
                         ("paid_display", "refunded_display", "amount_due_display"),
@@ -375,7 +378,7 @@ class OrderAdmin(admin.ModelAdmin):
                 },
             ),
             (
-                "Status & dates",
+                _("Status & dates"),
                 {
                     "fields": (
                         ("status_display", "shipping_state", "closing_state"),
@@ -384,11 +387,11 @@ class OrderAdmin(admin.ModelAdmin):
                     )
                 },
             ),
-            ("External references", {"fields": REFERENCE_FIELDS}),
+            (_("External references"), {"fields": REFERENCE_FIELDS}),
             CUSTOMER_NOTE,
             STAFF_NOTE,
             (
-                "Record",
+                _("Record"),
                 {
                     "fields": (
                         "customer_links",
@@ -409,47 +412,48 @@ class OrderAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("status")
 
-    @admin.display(description="Money (with VAT)")
+    @admin.display(description=_("Money (with VAT)"))
     def money_display(self, order):
         return display.money(order.money, order.order_currency_code)
 
-    @admin.display(description="Without VAT")
+    @admin.display(description=_("Without VAT"))
     def money_base_display(self, order):
         return display.money(order.money_base, order.order_currency_code)
 
-    @admin.display(description="VAT")
+    @admin.display(description=_("VAT"))
     def vat_display(self, order):
         return display.money(order.money_vat, order.order_currency_code)
 
-    @admin.display(description="Paid")
+    @admin.display(description=_("Paid"))
     def paid_display(self, order):
         return display.money(order.paid, order.order_currency_code)
 
-    @admin.display(description="Fees and discounts")
+    @admin.display(description=_("Fees and discounts"))
     def charges_display(self, order):
         return charges_html(order)
 
-    @admin.display(description="Refunded")
+    @admin.display(description=_("Refunded"))
     def refunded_display(self, order):
         return display.money(order.refunded, order.order_currency_code)
 
-    @admin.display(description="Amount due")
+    @admin.display(description=_("Amount due"))
     def amount_due_display(self, order):
         return display.money(order.amount_due, order.order_currency_code)
 
-    @admin.display(description="Status")
+    @admin.display(description=_("Status"))
     def status_display(self, order):
         return display.status_badge(order.status)
 
-    @admin.display(description="Customer's pages")
+    @admin.display(description=_("Customer's pages"))
     def customer_links(self, order):
         if not order.pk:
             return display.EMPTY
         return format_html(
-            '<a href="{}" target="_blank">Order page</a> · '
-            '<a href="{}" target="_blank">Invoice</a>',
+            '<a href="{}" target="_blank">{}</a> · <a href="{}" target="_blank">{}</a>',
             reverse("order-page", args=[order.hash]),
+            gettext("Order page"),
             reverse("order-invoice", args=[order.hash]),
+            gettext("Invoice"),
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -486,7 +490,7 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": f"History: {order}",
+            "title": gettext("History: %(order)s") % {"order": order},
             "subtitle": None,
             "module_name": str(self.opts.verbose_name_plural).capitalize(),
             "object": order,
@@ -599,7 +603,11 @@ class OrderAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         if "_addanother" in request.POST or admin.options.IS_POPUP_VAR in request.POST:
             return super().response_add(request, obj, post_url_continue)
-        self.message_user(request, f"{obj} was created. Add its items below.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("%(order)s was created. Add its items below.") % {"order": obj},
+            messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[obj.pk]))
 
     def response_change(self, request, obj):
@@ -646,7 +654,7 @@ class OrderAdmin(admin.ModelAdmin):
     def _order_for_post(self, request, object_id) -> Order:
         order = self.get_object(request, admin.utils.unquote(object_id))
         if order is None:
-            raise Http404("No such order.")
+            raise Http404(gettext("No such order."))
         return order
 
     def transition_view(self, request, object_id, action):
@@ -662,7 +670,7 @@ class OrderAdmin(admin.ModelAdmin):
                 form = PaidForm(request.POST)
                 if not form.is_valid():
                     errors = "; ".join(
-                        f"{name.capitalize()}: {' '.join(errors)}"
+                        f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
                         for name, errors in form.errors.items()
                     )
                     self.message_user(request, errors, messages.ERROR)
@@ -674,21 +682,27 @@ class OrderAdmin(admin.ModelAdmin):
                     reason=form.cleaned_data["reason"],
                 )
                 paid = display.money(order.paid, order.order_currency_code)
-                done = f"{order} payment recorded: {paid} paid."
+                done = gettext("%(order)s payment recorded: %(paid)s paid.") % {
+                    "order": order,
+                    "paid": paid,
+                }
             elif action == "status":
                 form = StatusForm(request.POST)
                 if not form.is_valid():
-                    self.message_user(request, "Choose a status.", messages.ERROR)
+                    self.message_user(request, gettext("Choose a status."), messages.ERROR)
                     return self._back_to(order)
                 status = form.cleaned_data["status"]
                 services.order_status_assign(order_id=order.pk, status_id=status.pk, actor=actor)
-                done = f"{order} now has the status {status.name}."
+                done = gettext("%(order)s now has the status %(status)s.") % {
+                    "order": order,
+                    "status": status.name,
+                }
             elif action in SIMPLE_TRANSITIONS:
-                service, verb = SIMPLE_TRANSITIONS[action]
+                service, message = SIMPLE_TRANSITIONS[action]
                 service(order_id=order.pk, actor=actor)
-                done = f"{order} {verb}."
+                done = message % {"order": order}
             else:
-                raise Http404("No such action.")
+                raise Http404(gettext("No such action."))
         except OrderError as error:
             self.message_user(request, actions.error_text(error), messages.ERROR)
         else:
@@ -726,7 +740,7 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = NoteForm(request.POST)
         if not form.is_valid():
-            self.message_user(request, "A note needs 1 to 300 characters.", messages.ERROR)
+            self.message_user(request, gettext("A note needs 1 to 300 characters."), messages.ERROR)
             return self._back_to(order)
         try:
             services.order_history_add(
@@ -738,7 +752,7 @@ class OrderAdmin(admin.ModelAdmin):
         except OrderError as error:
             self.message_user(request, actions.error_text(error), messages.ERROR)
         else:
-            self.message_user(request, "Note added to the history.", messages.SUCCESS)
+            self.message_user(request, gettext("Note added to the history."), messages.SUCCESS)
         return self._back_to(order)
 
     def _back_to(self, order):

@@ -40,7 +40,7 @@ class ShipperAdmin(admin.ModelAdmin):
     readonly_fields = ("tracking_preview",)
     fields = ("name", "tracking_url_template", "tracking_preview")
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def tracking_preview(self, shipper):
         url = shipper.tracking_url(SAMPLE_TRACKING_NUMBER) if shipper.pk else None
         if not url:
@@ -56,7 +56,7 @@ class ChargeMethodAdmin(admin.ModelAdmin):
     list_filter = ("channel",)
     search_fields = ("name", "channel__name")
 
-    @admin.display(description="Price (with VAT)", ordering="price")
+    @admin.display(description=_("Price (with VAT)"), ordering="price")
     def price_display(self, method):
         return display.money(method.price, method.currency_code)
 

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Order, ShipmentState, Shipper
 from ..money import format_money
@@ -24,32 +26,32 @@ from .display import EMPTY
 # Keys whose field name alone would be ambiguous or is not an Order field (the extra keys
 # the services write: the item, the discount, the fees, a tracking, a refund, a document).
 LABELS = {
-    "status_id": "Status",
-    "payment_state": "Payment",
-    "shipping_state": "Shipping",
-    "closing_state": "Closing",
-    "shipping_id": "Shipping method",
-    "payment_id": "Payment method",
-    "money": "Total",
-    "money_base": "Total without VAT",
-    "item": "Item",
-    "items": "Items",
-    "discount": "Discount",
-    "tracking": "Tracking",
-    "refund": "Refund",
-    "invoice": "Invoice",
-    "credit_note": "Credit note",
-    "shipping_fee": "Shipping fee",
-    "payment_fee": "Payment fee",
-    "shipment": "Parcel",
+    "status_id": _("Status"),
+    "payment_state": _("Payment"),
+    "shipping_state": _("Shipping"),
+    "closing_state": _("Closing"),
+    "shipping_id": _("Shipping method"),
+    "payment_id": _("Payment method"),
+    "money": _("Total"),
+    "money_base": _("Total without VAT"),
+    "item": _("Item"),
+    "items": _("Items"),
+    "discount": _("Discount"),
+    "tracking": _("Tracking"),
+    "refund": _("Refund"),
+    "invoice": _("Invoice"),
+    "credit_note": _("Credit note"),
+    "shipping_fee": _("Shipping fee"),
+    "payment_fee": _("Payment fee"),
+    "shipment": _("Parcel"),
     # keys inside the item, tracking and refund summaries
-    "shipper_id": "Shipper",
-    "tracking_number": "Number",
-    "unit_price_final": "Unit price",
-    "vat": "VAT %",
-    "count": "Count",
-    "amount": "Amount",
-    "lines": "Lines",
+    "shipper_id": _("Shipper"),
+    "tracking_number": _("Number"),
+    "unit_price_final": _("Unit price"),
+    "vat": _("VAT %"),
+    "count": _("Count"),
+    "amount": _("Amount"),
+    "lines": _("Lines"),
 }
 # Amounts, shown in the order's currency like everywhere else in the back office.
 MONEY_KEYS = {
@@ -69,8 +71,9 @@ RELATED = {
     **{f.attname: f.related_model for f in Order._meta.concrete_fields if f.is_relation},
     "shipper_id": Shipper,
 }
+# Labels stay lazy: they are read in the staff member's language when a page shows them.
 CHOICES = {
-    f.name: {str(value): str(label) for value, label in f.flatchoices}
+    f.name: {str(value): label for value, label in f.flatchoices}
     for f in Order._meta.concrete_fields
     if f.choices
 }
@@ -148,7 +151,7 @@ def _text(key, value, names, currency) -> str | None:
     if value is None or value == "" or value == [] or value == {}:
         return None
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dict):
         parts = [
             f"{label(inner_key)}: {_text(inner_key, inner, names, currency) or EMPTY}"
@@ -162,9 +165,9 @@ def _text(key, value, names, currency) -> str | None:
     if model is not None:
         name = names.get(model, {}).get(value)
         # A deleted reference (PROTECT makes this rare) still says what it was.
-        return name if name is not None else f"#{value} (deleted)"
+        return name if name is not None else gettext("#%(id)s (deleted)") % {"id": value}
     if key in CHOICES:
-        return CHOICES[key].get(str(value), str(value))
+        return str(CHOICES[key].get(str(value), value))
     if key in MONEY_KEYS:
         try:
             return format_money(Decimal(str(value)), currency)

@@ -115,7 +115,7 @@ def test_setting_and_removing_the_discount(admin_client, superuser):
 def test_a_bad_or_refused_discount_changes_nothing(admin_client, actor):
     order = order_with_items(items=1)
     response = admin_client.post(discount_url(order), {"type": "percent", "value": "5"})
-    assert messages_of(response)[-1] == "Discount not set: reason: This field is required."
+    assert messages_of(response)[-1] == "Discount not set: Reason: This field is required."
     response = admin_client.post(
         discount_url(order), {"type": "percent", "value": "120", "reason": "x"}
     )

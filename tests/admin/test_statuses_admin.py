@@ -27,7 +27,7 @@ def test_a_status_in_use_cannot_be_deleted_and_the_page_says_why(admin_client, o
     posted = admin_client.post(url, {"post": "yes"})
 
     html = page.content.decode()
-    assert "Processing: 1 order(s) have this status" in html
+    assert "Processing: 1 order has this status" in html
     assert "a status in use cannot be deleted" in html
     assert posted.status_code == 200
     assert OrderStatus.objects.filter(pk=status.pk).exists()
@@ -42,7 +42,7 @@ def test_bulk_delete_of_a_status_in_use_is_refused(admin_client, order, actor):
         {"action": "delete_selected", "_selected_action": [status.pk], "post": "yes"},
     )
 
-    assert "Processing: 1 order(s) have this status" in response.content.decode()
+    assert "Processing: 1 order has this status" in response.content.decode()
     assert OrderStatus.objects.filter(pk=status.pk).exists()
 
 

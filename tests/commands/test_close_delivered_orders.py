@@ -74,7 +74,7 @@ def test_dry_run_lists_the_orders_and_changes_nothing(run, days_ago):
     day = (NOW - timedelta(days=10)).date().isoformat()
     assert result.stdout.splitlines() == [
         f"Order {old.pk}: delivered {day}, paid 12.10 EUR",
-        "1 orders would be closed (dry run, nothing changed).",
+        "1 order would be closed (dry run, nothing changed).",
     ]
     assert not Order.objects.filter(closing_state="done").exists()
 

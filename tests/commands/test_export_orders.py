@@ -153,7 +153,7 @@ def test_output_file_is_written_and_stdout_stays_empty(run, sent_order, tmp_path
 
     assert result.stdout == ""
     assert [line["id"] for line in jsonl(target.read_text())] == [sent_order.pk]
-    assert "Exported 1 orders" in result.stderr
+    assert "Exported 1 order " in result.stderr
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
 
 

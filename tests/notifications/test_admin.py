@@ -67,7 +67,7 @@ def test_redeliver_action_sends_again(admin_client, two_orders_delivered, receiv
         {"action": "redeliver", "_selected_action": [failed.pk]},
         follow=True,
     )
-    assert "1 deliveries will be sent again" in page.content.decode()
+    assert "1 delivery will be sent again" in page.content.decode()
     delivery.run_once()
 
     failed.refresh_from_db()

@@ -38,12 +38,12 @@ def test_purge_deletes_only_finished_old_events(outbox, capsys):
     assert left == {outbox[k].pk for k in ("waiting", "recent", "unread")}
     assert not Delivery.objects.filter(event_id=outbox["done"].pk).exists()
     assert not DeliveryAttempt.objects.exists()
-    assert "Deleted 1 events." in capsys.readouterr().out
+    assert "Deleted 1 event." in capsys.readouterr().out
 
 
 def test_dry_run_counts_and_deletes_nothing(outbox, capsys):
     call_command("purge_events", older_than_days=30, dry_run=True)
-    assert "1 events would be deleted." in capsys.readouterr().out
+    assert "1 event would be deleted." in capsys.readouterr().out
     assert OrderEvent.objects.count() == 4
 
 

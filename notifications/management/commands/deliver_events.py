@@ -4,6 +4,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from notifications import delivery
 from notifications.models import DeliveryState
@@ -37,7 +38,10 @@ class Command(BaseCommand):
                 # Finish the delivery in flight on Ctrl-C / SIGTERM instead of dying mid-way.
                 signal.signal(signal.SIGTERM, self._stop)
                 signal.signal(signal.SIGINT, self._stop)
-            self.stdout.write(f"Delivering events every {interval:g}s (Ctrl-C stops).")
+            self.stdout.write(
+                _("Delivering events every %(seconds)ss (Ctrl-C stops).")
+                % {"seconds": f"{interval:g}"}
+            )
         while True:
             events, tried = delivery.run_once()
             if events or tried or once:
@@ -53,7 +57,15 @@ class Command(BaseCommand):
         for d in tried:
             counts[d.state] += 1
         self.stdout.write(
-            f"{events} new events; {len(tried)} delivery attempts: "
-            f"{counts['succeeded']} succeeded, {counts['pending']} to retry, "
-            f"{counts['failed']} failed."
+            _(
+                "%(events)d new events; %(attempts)d delivery attempts: %(succeeded)d "
+                "succeeded, %(pending)d to retry, %(failed)d failed."
+            )
+            % {
+                "events": events,
+                "attempts": len(tried),
+                "succeeded": counts["succeeded"],
+                "pending": counts["pending"],
+                "failed": counts["failed"],
+            }
         )

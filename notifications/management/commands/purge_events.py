@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from notifications.retention import purge_events, purgeable_events
@@ -20,12 +22,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, older_than_days: int, dry_run: bool, **options):
         if older_than_days < 1:
-            raise CommandError("--older-than-days must be at least 1.")
+            raise CommandError(_("--older-than-days must be at least 1."))
         before = timezone.now() - timedelta(days=older_than_days)
         if dry_run:
             count = purgeable_events(before=before).count()
-            self.stdout.write(f"{count} events would be deleted.")
+            self.stdout.write(
+                ngettext(
+                    "%(count)d event would be deleted.", "%(count)d events would be deleted.", count
+                )
+                % {"count": count}
+            )
             return
         with tqdm(unit="event", disable=options["verbosity"] == 0) as bar:
             deleted = purge_events(before=before, progress=bar.update)
-        self.stdout.write(f"Deleted {deleted} events.")
+        self.stdout.write(
+            ngettext("Deleted %(count)d event.", "Deleted %(count)d events.", deleted)
+            % {"count": deleted}
+        )

@@ -1,6 +1,8 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from invoices.checks import check_invoices
@@ -31,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, chunk_size: int, **options):
         if chunk_size < 1:
-            raise CommandError("--chunk-size must be at least 1.")
+            raise CommandError(_("--chunk-size must be at least 1."))
         problems, orders_with_problems, checked = 0, set(), 0
 
         def progress(count: int) -> None:
@@ -57,6 +59,16 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         if problems:
             raise CommandError(
-                f"{problems} problems in {len(orders_with_problems)} of {checked} orders."
+                _("%(problems)d problems in %(orders)d of %(checked)d orders.")
+                % {"problems": problems, "orders": len(orders_with_problems), "checked": checked}
             )
-        self.stdout.write(self.style.SUCCESS(f"Checked {checked} orders: no problems."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                ngettext(
+                    "Checked %(count)d order: no problems.",
+                    "Checked %(count)d orders: no problems.",
+                    checked,
+                )
+                % {"count": checked}
+            )
+        )

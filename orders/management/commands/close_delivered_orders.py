@@ -2,6 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from orders.actors import Actor
@@ -30,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, after_days: int, dry_run: bool, **options):
         if after_days < 0:
-            raise CommandError("--after-days must be 0 or more.")
+            raise CommandError(_("--after-days must be 0 or more."))
         cutoff = delivered_cutoff(after_days)
         selected = orders_to_close(delivered_before=cutoff)
         if dry_run:
@@ -40,9 +42,19 @@ class Command(BaseCommand):
             ).iterator(chunk_size=2000):
                 day = timezone.localtime(delivered).date().isoformat()
                 amount = round_money(money, currency)
-                self.stdout.write(f"Order {order_id}: delivered {day}, paid {amount} {currency}")
+                self.stdout.write(
+                    _("Order %(id)s: delivered %(day)s, paid %(amount)s %(currency)s")
+                    % {"id": order_id, "day": day, "amount": amount, "currency": currency}
+                )
                 count += 1
-            self.stdout.write(f"{count} orders would be closed (dry run, nothing changed).")
+            self.stdout.write(
+                ngettext(
+                    "%(count)d order would be closed (dry run, nothing changed).",
+                    "%(count)d orders would be closed (dry run, nothing changed).",
+                    count,
+                )
+                % {"count": count}
+            )
             return
 
         actor = Actor.for_command("close_delivered_orders")
@@ -59,5 +71,13 @@ class Command(BaseCommand):
                     closed += 1
                 else:
                     with tqdm.external_write_mode(file=sys.stderr):
-                        self.stderr.write(f"Order {outcome.order_id} left open: {outcome.reason}")
-        self.stdout.write(self.style.SUCCESS(f"Closed {closed} orders."))
+                        self.stderr.write(
+                            _("Order %(id)s left open: %(reason)s")
+                            % {"id": outcome.order_id, "reason": outcome.reason}
+                        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                ngettext("Closed %(count)d order.", "Closed %(count)d orders.", closed)
+                % {"count": closed}
+            )
+        )

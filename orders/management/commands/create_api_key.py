@@ -1,6 +1,7 @@
 """manage.py create_api_key NAME [--read-only]: make a key for an external system."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from orders.api_keys import create_api_key
 
@@ -20,11 +21,18 @@ class Command(BaseCommand):
     def handle(self, *args, name, read_only, **options):
         name = name.strip()
         if not name:
-            raise CommandError("The key needs a name.")
+            raise CommandError(_("The key needs a name."))
         key, plain = create_api_key(name=name, read_only=read_only)
-        scope = "read-only" if key.read_only else "read-write"
-        self.stderr.write(
-            f"Created {scope} API key #{key.pk} {key.name!r}. Store it now: "
-            "it cannot be shown again. Send it in the 'token' header."
+        message = (
+            _(
+                "Created read-only API key #%(id)s %(name)r. Store it now: it cannot be shown "
+                "again. Send it in the 'token' header."
+            )
+            if key.read_only
+            else _(
+                "Created read-write API key #%(id)s %(name)r. Store it now: it cannot be shown "
+                "again. Send it in the 'token' header."
+            )
         )
+        self.stderr.write(message % {"id": key.pk, "name": key.name})
         self.stdout.write(plain)

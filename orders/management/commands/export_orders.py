@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from orders.exports import WRITERS, ExportFilter, iter_in_chunks, orders_for_export
@@ -26,7 +28,10 @@ def _moment(value: str, option: str, *, end: bool = False) -> datetime:
         # --to 2025-01-31 includes that whole day.
         moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
     if moment is None:
-        raise CommandError(f"{option} {value!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time.")
+        raise CommandError(
+            _("%(option)s %(value)r is not a date (YYYY-MM-DD) or ISO 8601 date-time.")
+            % {"option": option, "value": value}
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -95,7 +100,14 @@ class Command(BaseCommand):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         count = self._export_to_file(options["output"], write, queryset, progress)
-        self.stderr.write(f"Exported {count} orders to {options['output']}.")
+        self.stderr.write(
+            ngettext(
+                "Exported %(count)d order to %(path)s.",
+                "Exported %(count)d orders to %(path)s.",
+                count,
+            )
+            % {"count": count, "path": options["output"]}
+        )
 
     def _filters(self, options) -> ExportFilter:
         date_from = date_to = None
@@ -104,12 +116,12 @@ class Command(BaseCommand):
         if options["date_to"]:
             date_to = _moment(options["date_to"], "--to", end=True)
         if date_from and date_to and date_from >= date_to:
-            raise CommandError("--from must be before --to.")
+            raise CommandError(_("--from must be before --to."))
         status_id, channel_id = options["status"], options["channel"]
         if status_id is not None and not OrderStatus.objects.filter(pk=status_id).exists():
-            raise CommandError(f"Unknown status {status_id}.")
+            raise CommandError(_("Unknown status %(id)s.") % {"id": status_id})
         if channel_id is not None and not Channel.objects.filter(pk=channel_id).exists():
-            raise CommandError(f"Unknown channel {channel_id}.")
+            raise CommandError(_("Unknown channel %(id)s.") % {"id": channel_id})
         return ExportFilter(
             date_from=date_from, date_to=date_to, status_id=status_id, channel_id=channel_id
         )
@@ -124,7 +136,10 @@ class Command(BaseCommand):
                 return write(orders, out)
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
-            raise CommandError(f"Cannot write {path}: folder {folder} does not exist.")
+            raise CommandError(
+                _("Cannot write %(path)s: folder %(folder)s does not exist.")
+                % {"path": path, "folder": folder}
+            )
         fd, temp_path = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".part")
         try:
             with (

@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from orders.actors import Actor
@@ -39,12 +40,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, create_missing: bool, **options):
         if not os.path.isfile(file):
-            raise CommandError(f"{file}: no such file.")
+            raise CommandError(_("%(file)s: no such file.") % {"file": file})
         missing = unapplied_migrations()
         if missing:
             raise CommandError(
-                f"The database is not migrated ({missing} migrations to apply): run "
-                "`manage.py migrate` first."
+                _(
+                    "The database is not migrated (%(count)d migrations to apply): run "
+                    "`manage.py migrate` first."
+                )
+                % {"count": missing}
             )
         actor = Actor.for_command("import_orders")
         counts = {CREATED: 0, SKIPPED: 0, FAILED: 0}
@@ -62,19 +66,26 @@ class Command(BaseCommand):
             for outcome in import_lines(lines, actor=actor, create_missing=create_missing):
                 if outcome.outcome == REFERENCES:
                     with tqdm.external_write_mode(file=sys.stderr):
-                        self.stdout.write(f"line {outcome.number}: {outcome.reason}")
+                        self.stdout.write(
+                            _("line %(number)d: %(reason)s")
+                            % {"number": outcome.number, "reason": outcome.reason}
+                        )
                 else:
                     counts[outcome.outcome] += 1
                 if outcome.outcome == FAILED:
                     # Moves the bar out of the way while the line is printed.
                     with tqdm.external_write_mode(file=sys.stderr):
-                        self.stderr.write(f"line {outcome.number}: {outcome.reason}")
+                        self.stderr.write(
+                            _("line %(number)d: %(reason)s")
+                            % {"number": outcome.number, "reason": outcome.reason}
+                        )
                 bar.update(lines.tell() - position)
                 position = lines.tell()
-        summary = (
-            f"{counts[CREATED]} created, {counts[SKIPPED]} skipped (already imported), "
-            f"{counts[FAILED]} failed."
-        )
+        summary = _(
+            "%(created)d created, %(skipped)d skipped (already imported), %(failed)d failed."
+        ) % {"created": counts[CREATED], "skipped": counts[SKIPPED], "failed": counts[FAILED]}
         if counts[FAILED]:
-            raise CommandError(f"Import finished with errors: {summary}")
-        self.stdout.write(self.style.SUCCESS(f"Import finished: {summary}"))
+            raise CommandError(_("Import finished with errors: %(summary)s") % {"summary": summary})
+        self.stdout.write(
+            self.style.SUCCESS(_("Import finished: %(summary)s") % {"summary": summary})
+        )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from orders.api.idempotency import TTL, purge_expired
 
@@ -11,4 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         deleted = purge_expired()
-        self.stdout.write(f"Deleted {deleted} expired idempotency records.")
+        self.stdout.write(
+            ngettext(
+                "Deleted %(count)d expired idempotency record.",
+                "Deleted %(count)d expired idempotency records.",
+                deleted,
+            )
+            % {"count": deleted}
+        )

@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from orders.demo import seed
@@ -24,9 +26,14 @@ class Command(BaseCommand):
     def handle(self, *args, orders: int, batch: int, **options):
         random_seed = options["seed"]
         if orders < 1:
-            raise CommandError("--orders must be at least 1.")
+            raise CommandError(_("--orders must be at least 1."))
         if batch < 1:
-            raise CommandError("--batch must be at least 1.")
+            raise CommandError(_("--batch must be at least 1."))
         with tqdm(total=orders, unit="order", disable=options["verbosity"] == 0) as bar:
             made = seed(orders, seed=random_seed, batch=batch, progress=bar.update)
-        self.stdout.write(self.style.SUCCESS(f"Created {made} orders."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                ngettext("Created %(count)d order.", "Created %(count)d orders.", made)
+                % {"count": made}
+            )
+        )

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from config.env import server_address
 from orders.api_keys import create_api_key
@@ -54,23 +55,30 @@ class Command(BaseCommand):
         if new_key:
             earlier_keys.update(active=False)
         if new_key or not ApiKey.objects.filter(name=DEMO_KEY_NAME).exists():
-            _, api_key = create_api_key(name=DEMO_KEY_NAME)
+            _key, api_key = create_api_key(name=DEMO_KEY_NAME)
         base = browser_base(*server_address())
+        rows = [
+            (_("Back office"), f"{base}/admin/"),
+            (
+                _("Staff login"),
+                f"{DEMO_USER} / {DEMO_PASSWORD}"
+                + ("" if created else "  " + _("(password as first set)")),
+            ),
+            (_("API console"), f"{base}/System/docs"),
+            (
+                _("API key"),
+                api_key
+                or _(
+                    "'%(name)s' was shown when first made "
+                    '(a new one: make manage ARGS="setup_demo --new-key")'
+                )
+                % {"name": DEMO_KEY_NAME},
+            ),
+            (_("Orders"), str(Order.objects.count())),
+        ]
+        width = max(len(label) for label, _value in rows) + 2
         self.stdout.write(
             "\n".join(
-                [
-                    "",
-                    "Demo ready:",
-                    f"  Back office  {base}/admin/",
-                    f"  Staff login  {DEMO_USER} / {DEMO_PASSWORD}"
-                    + ("" if created else "  (password as first set)"),
-                    f"  API console  {base}/System/docs",
-                    f"  API key      {api_key}"
-                    if api_key
-                    else f"  API key      '{DEMO_KEY_NAME}' was shown when first made "
-                    '(a new one: make manage ARGS="setup_demo --new-key")',
-                    f"  Orders       {Order.objects.count()}",
-                    "",
-                ]
+                ["", _("Demo ready:"), *(f"  {label:{width}}{value}" for label, value in rows), ""]
             )
         )
