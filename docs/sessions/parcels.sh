@@ -1,6 +1,7 @@
 #!/bin/sh
 # The parcels session of docs/api.md: an order shipped in two parcels, through our
-# /shipments calls and the Retailys /tracking and /sent. Run it against a fresh database
+# /shipments calls and the Retailys /tracking and /sent, then paid, one mug returned and
+# refunded (/returns). Run it against a fresh database
 # with a channel in CZK (id 1) and the carrier PPL (id 1) whose tracking_url_template is
 # https://www.ppl.cz/vyhledat-zasilku?shipmentId={number}, e.g.
 #   DATABASE_URL=sqlite:////tmp/parcels.sqlite3 .venv/bin/python manage.py runserver 127.0.0.1:8793
@@ -81,3 +82,29 @@ run 'curl -s "$H/System/Orders/1/history?per_page=20" -H "token: $KEY" | jq -c "
 EVENTS='[.events[].type]'
 run 'curl -s "$H/System/Orders/Events" -H "token: $KEY" | jq -c "'"$EVENTS"'"' "$EVENTS" \
     "$H/System/Orders/Events" -H "token: $KEY"
+
+# --- one mug comes back ---------------------------------------------------------------
+B='{"paid": 610.00, "payment_id": "GP-1"}'
+run "curl -s -X PATCH \$H/System/Orders/1/paid -H \"token: \$KEY\" -H \"\$J\" -d '$B' | jq -c '{money, paid, payment_state}'" \
+    '{money: .money, paid: .paid, payment_state}' \
+    -X PATCH "$H/System/Orders/1/paid" -H "token: $KEY" -H "$J" -d "$B"
+
+B='{"reason": "Mug too small", "lines": [{"item_id": 1, "count": 3}]}'
+run "curl -s -X POST \$H/System/Orders/1/returns -H \"token: \$KEY\" -H \"\$J\" -d '$B'   # only 2 were delivered" '' \
+    -X POST "$H/System/Orders/1/returns" -H "token: $KEY" -H "$J" -d "$B"
+
+B='{"reason": "Mug too small", "lines": [{"item_id": 1, "count": 1}]}'
+RET='{id, state, reason, lines}'
+run "curl -s -X POST \$H/System/Orders/1/returns -H \"token: \$KEY\" -H \"\$J\" -d '$B' | jq -c '$RET'" "$RET" \
+    -X POST "$H/System/Orders/1/returns" -H "token: $KEY" -H "$J" -d "$B"
+
+run 'curl -s -X PATCH $H/System/Orders/1/returns/1/received -H "token: $KEY" | jq -c "{id, state}"' '{id, state}' \
+    -X PATCH "$H/System/Orders/1/returns/1/received" -H "token: $KEY"
+
+REF='{id, state, refund_id, refund_amount}'
+run 'curl -s -X POST $H/System/Orders/1/returns/1/refund -H "token: $KEY" | jq -c "'"$REF"'"' "$REF" \
+    -X POST "$H/System/Orders/1/returns/1/refund" -H "token: $KEY"
+
+MONEY='{money, paid, refunded, payment_state, items: [.items[] | {id, name, count, waiting_count}]}'
+run 'curl -s $H/System/Orders/1 -H "token: $KEY" | jq -c "'"$MONEY"'"' "$MONEY" \
+    "$H/System/Orders/1" -H "token: $KEY"
