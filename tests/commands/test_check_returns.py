@@ -35,7 +35,7 @@ def order(actor):
 
 
 def test_returns_that_add_up_pass(run, order):
-    assert run("check_orders", verbosity=0).stdout == "Checked 1 orders: no problems.\n"
+    assert run("check_orders", verbosity=0).stdout == "Checked 1 order: no problems.\n"
 
 
 def _corrupt(order, corruption) -> str:

@@ -60,7 +60,7 @@ def test_an_order_refunded_after_payment_is_closed_one_still_owing_is_not(run, d
 
     result = run("close_delivered_orders", "--after-days", "7", verbosity=0)
 
-    assert result.stdout == "Closed 1 orders.\n"
+    assert result.stdout == "Closed 1 order.\n"
     assert Order.objects.get(pk=returned.pk).closing_state == "done"
     assert Order.objects.get(pk=owing.pk).closing_state == "open"
 
