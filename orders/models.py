@@ -1203,10 +1203,10 @@ class IdempotencyRecord(models.Model):
 
 
 class ShipmentState(models.TextChoices):
-    PACKED = "packed", "Packed"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    RETURNED = "returned", "Returned to sender"
+    PACKED = "packed", _("Packed")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    RETURNED = "returned", _("Returned to sender")
 
 
 class Shipment(FSMModelMixin, RecordedBy):
@@ -1277,10 +1277,11 @@ class ShipmentLine(models.Model):
 
 
 class ReturnState(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    RECEIVED = "received", "Received"
-    REFUNDED = "refunded", "Refunded"
-    REJECTED = "rejected", "Rejected"
+    REQUESTED = "requested", _("Requested")
+    RECEIVED = "received", _("Received")
+    # "Refunded" alone is the payment state's word (money given back); a return's differs.
+    REFUNDED = "refunded", pgettext_lazy("a return's state", "Refunded")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Return(FSMModelMixin, RecordedBy):

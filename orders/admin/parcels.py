@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
@@ -164,14 +164,14 @@ def parcel_create_view(modeladmin, request, order: Order):
         else:
             modeladmin.message_user(
                 request,
-                _t("Parcel %(parcel)s packed.") % {"parcel": parcel.pk},
+                gettext("Parcel %(parcel)s packed.") % {"parcel": parcel.pk},
                 messages.SUCCESS,
             )
             return _back_to(order)
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.model._meta,
-        "title": _t("Pack a parcel of %(order)s") % {"order": order},
+        "title": gettext("Pack a parcel of %(order)s") % {"order": order},
         "order": order,
         "form": form,
         "rows": form.rows(),
@@ -195,7 +195,7 @@ def parcel_step_view(modeladmin, request, order: Order, shipment_id: int, step: 
     else:
         modeladmin.message_user(
             request,
-            _t("Parcel %(parcel)s %(done)s.") % {"parcel": shipment_id, "done": done},
+            gettext("Parcel %(parcel)s %(done)s.") % {"parcel": shipment_id, "done": done},
             messages.SUCCESS,
         )
     return _back_to(order)

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
@@ -57,7 +57,7 @@ def order_returns_context(request, order: Order) -> dict:
         refund_amount = refund_confirm = None
         if "refund" in allowed and may_refund(user):
             refund_amount = display.money(services.return_refund_amount(goods_return), currency)
-            refund_confirm = _t(
+            refund_confirm = gettext(
                 "Refund %(amount)s for return %(id)s? The money goes back to the customer."
             ) % {"amount": refund_amount, "id": goods_return.pk}
         rows.append(
@@ -251,7 +251,7 @@ class ReturnAdmin(admin.ModelAdmin):
                 )
                 self.message_user(
                     request,
-                    _t("Return %(id)s requested: %(lines)s.")
+                    gettext("Return %(id)s requested: %(lines)s.")
                     % {"id": goods_return.pk, "lines": lines_text(goods_return)},
                     messages.SUCCESS,
                 )
@@ -259,7 +259,7 @@ class ReturnAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": Order._meta,
-            "title": _t("New return of %(order)s") % {"order": order},
+            "title": gettext("New return of %(order)s") % {"order": order},
             "order": order,
             "form": form,
             "rows": form.rows(),
@@ -295,13 +295,13 @@ class ReturnAdmin(admin.ModelAdmin):
             return self._back_to(order.pk)
         if step == "refund":
             amount = display.money(goods_return.refund.amount, order.order_currency_code)
-            done = _t("Return %(id)s refunded: %(amount)s.") % {
+            done = gettext("Return %(id)s refunded: %(amount)s.") % {
                 "id": goods_return.pk,
                 "amount": amount,
             }
         elif step == "receive":
-            done = _t("Return %(id)s received.") % {"id": goods_return.pk}
+            done = gettext("Return %(id)s received.") % {"id": goods_return.pk}
         else:
-            done = _t("Return %(id)s rejected.") % {"id": goods_return.pk}
+            done = gettext("Return %(id)s rejected.") % {"id": goods_return.pk}
         self.message_user(request, done, messages.SUCCESS)
         return self._back_to(order.pk)
