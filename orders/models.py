@@ -1232,6 +1232,8 @@ class Shipment(FSMModelMixin, RecordedBy):
     date_returned = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
         ordering = ["id"]
         indexes = [models.Index(fields=["order", "state"], name="shipment_order_state_idx")]
         constraints = [
@@ -1266,6 +1268,8 @@ class ShipmentLine(models.Model):
     count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:
+        verbose_name = _("parcel line")
+        verbose_name_plural = _("parcel lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(count__gt=0), name="shipment_line_count_positive"),
@@ -1300,6 +1304,8 @@ class Return(FSMModelMixin, RecordedBy):
     date_rejected = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
         ordering = ["id"]
         indexes = [models.Index(fields=["order", "state"], name="return_order_state_idx")]
 
@@ -1331,6 +1337,8 @@ class ReturnLine(models.Model):
     count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(count__gt=0), name="return_line_count_positive"),
