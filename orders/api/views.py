@@ -17,7 +17,7 @@ from . import schema as docs
 from .authentication import actor_for
 from .filters import OrderFilterSet
 from .idempotency import etag
-from .pagination import page_of
+from .pagination import OrderPagination, page_of
 from .serializers import (
     HistoryRecordSerializer,
     IdSerializer,
@@ -81,17 +81,18 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
     queryset = selectors.orders_for_listing()
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
-    pagination_class = page_of("orders", "Orders")
+    pagination_class = OrderPagination
     lookup_url_kwarg = "order_id"
     lookup_value_regex = ID
     expandable = True
 
     def order_answer(self, order_id: int) -> Response:
         """The full Order answer (read with everything it shows) with its version as ETag."""
-        order = selectors.order_with_details(order_id)
+        context = self.get_serializer_context()
+        order = selectors.order_with_details(order_id, expanded=context["expanded"])
         if order is None:
             raise order_not_found(order_id)
-        data = OrderSerializer(order, context=self.get_serializer_context()).data
+        data = OrderSerializer(order, context=context).data
         return Response(data, headers={"ETag": etag(order.version)})
 
     def order_write(self, order_id: int, run) -> Response:

@@ -31,7 +31,7 @@ from .filters_reference import (
     PersonOrderFilterSet,
     ShippingFilterSet,
 )
-from .pagination import page_of
+from .pagination import OrderPagination, page_of
 from .serializers import (
     CHANNEL_TYPES,
     ChannelSerializer,
@@ -167,7 +167,7 @@ class PersonViewSet(ReferenceViewSet):
         methods=["get"],
         url_path="Orders",
         serializer_class=OrderSerializer,
-        pagination_class=page_of("orders", "Orders"),
+        pagination_class=OrderPagination,
         filterset_class=PersonOrderFilterSet,
     )
     def orders(self, request, id: int):

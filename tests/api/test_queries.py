@@ -2,6 +2,8 @@
 the number of orders and items (no N+1). 1 query is the API key lookup."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     ChannelFactory,
@@ -52,3 +54,34 @@ def test_detail_query_count_does_not_grow(api, django_assert_num_queries, items)
     with django_assert_num_queries(DETAIL_QUERIES):
         response = api.get(f"/System/Orders/{order.pk}", {"expanded": 1})
     assert len(response.json()["items"]) == items
+
+
+# Tables an expanded answer joins to the orders; a plain answer shows them as links.
+EXPANDED_TABLES = (
+    "orders_customer",
+    "orders_company",
+    "orders_channel",
+    "orders_shippingmethod",
+    "orders_paymentmethod",
+)
+
+
+def order_query(queries) -> str:
+    """The SQL of the statement that reads the orders' own columns."""
+    return next(q["sql"] for q in queries if '"orders_order"."hash"' in q["sql"])
+
+
+@pytest.mark.parametrize("path", ["/System/Orders", "/System/Orders/{pk}"])
+@pytest.mark.parametrize("expanded", ["0", "1"])
+def test_orders_are_joined_only_to_what_the_answer_shows(api, path, expanded):
+    """Planning a join costs more than running it: a plain answer joins the status and the
+    discount only, an expanded one the related objects too."""
+    order = make_orders(1)[0]
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(path.format(pk=order.pk), {"expanded": expanded})
+    assert response.status_code == 200
+    sql = order_query(queries.captured_queries)
+    assert '"statuses_orderstatus"' in sql
+    assert '"orders_orderdiscount"' in sql
+    joined = [table for table in EXPANDED_TABLES if f'JOIN "{table}"' in sql]
+    assert joined == (list(EXPANDED_TABLES) if expanded == "1" else [])
