@@ -441,6 +441,27 @@ class Order(FSMModelMixin, models.Model):
         self.date_canceled = timezone.now()
 
 
+class OrderCount(models.Model):
+    """How many orders have one channel, company, status and closing state: the exact
+    `total` of a listing narrowed only by those, without counting the orders.
+
+    The rows are changes (+1, -1) written by PostgreSQL triggers on orders_order in the
+    same transaction as the order's insert, update or delete, so they are exact under
+    concurrent writes and no row is ever locked; a count sums them, and the triggers
+    merge them into one row per key now and then (orders/counts.py). Never written by
+    Django; not kept on SQLite, where listings count their rows.
+    """
+
+    channel_id = models.BigIntegerField(null=True)
+    company_id = models.BigIntegerField(null=True)
+    status_id = models.BigIntegerField(null=True)
+    closing_state = models.CharField(max_length=50)
+    orders = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.orders:+} orders"
+
+
 class ItemKind(models.TextChoices):
     """What a line is. Fee and discount lines are written only by their services (the
     totals code derives them); the item services touch only products."""

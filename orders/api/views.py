@@ -10,12 +10,12 @@ from rest_framework.response import Response
 
 from invoices.api import InvoiceSerializer, order_documents
 from invoices.services import invoice_issue
-from orders import selectors, services
+from orders import counts, selectors, services
 from orders.models import Order
 
 from . import schema as docs
 from .authentication import actor_for
-from .filters import OrderFilterSet
+from .filters import KeptFilterBackend, OrderFilterSet
 from .idempotency import etag
 from .pagination import OrderPagination, page_of
 from .serializers import (
@@ -81,6 +81,7 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
     queryset = selectors.orders_for_listing()
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
+    filter_backends = [KeptFilterBackend]
     pagination_class = OrderPagination
     lookup_url_kwarg = "order_id"
     lookup_value_regex = ID
@@ -103,6 +104,15 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
             return self.order_answer(order_id)
 
         return self.write(work, order_id=order_id)
+
+    def order_total(self) -> int | None:
+        """The listing's total from the order counters, or None when its filters are not
+        all kept there (or the database keeps none): then the paginator counts the rows."""
+        filterset = getattr(self, "filterset", None)
+        filters = filterset.counted() if filterset is not None else None
+        if filters is None or not counts.kept():
+            return None
+        return counts.order_total(**filters)
 
     def retrieve(self, request, order_id: int):
         return self.order_answer(order_id)

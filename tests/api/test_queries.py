@@ -85,3 +85,34 @@ def test_orders_are_joined_only_to_what_the_answer_shows(api, path, expanded):
     assert '"orders_orderdiscount"' in sql
     joined = [table for table in EXPANDED_TABLES if f'JOIN "{table}"' in sql]
     assert joined == (list(EXPANDED_TABLES) if expanded == "1" else [])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("filters", "counted"),
+    [
+        ({}, True),
+        ({"status_id": "status", "done": "0"}, True),
+        ({"channel_id": "channel", "canceled": "false"}, True),
+        ({"customer_id": "customer"}, False),
+        ({"status_id": "status", "from": "2000-01-01"}, False),
+    ],
+)
+def test_the_total_is_read_from_the_order_counters(api, filters, counted):
+    """A listing narrowed only by channel, company, status, done and canceled is counted
+    by the order counters (orders/counts.py), not by counting the orders."""
+    orders = make_orders(12)
+    values = {
+        "status": orders[0].status_id,
+        "channel": orders[0].channel_id,
+        "customer": orders[0].customer_id,
+    }
+    params = {name: values.get(value, value) for name, value in filters.items()}
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/System/Orders", params)
+    sql = [q["sql"] for q in queries.captured_queries]
+    counters = [s for s in sql if 'FROM "orders_ordercount"' in s]
+    counting = [s for s in sql if s.startswith('SELECT COUNT(*) AS "__count" FROM "orders_order"')]
+    assert (len(counters), len(counting)) == ((1, 0) if counted else (0, 1))
+    expected = 1 if "customer_id" in params else 12
+    assert response.json()["paginator"]["total"] == expected
