@@ -535,6 +535,7 @@ def grow_to(
     from django.db import connection, transaction
     from django.db.models import Max, Min
 
+    from orders import counts
     from orders.models import Order
 
     restore_indexes()
@@ -588,6 +589,9 @@ def grow_to(
         if problems := orphans(before):
             raise RuntimeError("Copies with broken foreign keys: " + "; ".join(problems))
         log("checked the copies' foreign keys")
+        # The order counters' triggers were skipped too: count them again (orders/counts.py).
+        counts.rebuild()
+        log("set the order counters")
     with connection.cursor() as cursor:
         # The ids written explicitly: their sequences move past them.
         for table in ("orders_order", *(f"orders_{name}" for name in RANKED)):

@@ -358,8 +358,14 @@ class Order(FSMModelMixin, models.Model):
     the parcels (`shipping_state_for`); closing open -> done | canceled.
     """
 
+    # customer and status: indexed first in order_customer_date_idx, order_status_date_idx.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     company = models.ForeignKey(
         Company, verbose_name=_("company"), null=True, blank=True, on_delete=models.PROTECT
@@ -373,6 +379,7 @@ class Order(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
     )
     shipping = models.ForeignKey(
         ShippingMethod, verbose_name=_("shipping"), null=True, blank=True, on_delete=models.PROTECT
@@ -509,8 +516,24 @@ class Order(FSMModelMixin, models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-date_order", "-id"]
+        # The listing's order (newest first, ties by id), with what its filters read, so
+        # a page's ids come from the index alone (docs/performance.md has the measurements).
         indexes = [
-            models.Index(fields=["-date_order", "-id"], name="order_date_order_idx"),
+            models.Index(
+                fields=["-date_order", "-id"],
+                include=["channel", "company", "status", "closing_state"],
+                name="order_date_order_idx",
+            ),
+            models.Index(
+                fields=["status", "-date_order", "-id"],
+                include=["closing_state"],
+                name="order_status_date_idx",
+            ),
+            models.Index(
+                fields=["customer", "-date_order", "-id"],
+                include=["closing_state"],
+                name="order_customer_date_idx",
+            ),
             models.Index(fields=["updated_at", "id"], name="order_updated_at_idx"),
             models.Index(fields=["external_order_id"], name="order_external_id_idx"),
             models.Index(fields=["closing_state"], name="order_closing_state_idx"),
@@ -648,6 +671,27 @@ class Order(FSMModelMixin, models.Model):
     )
     def cancel(self) -> None:
         self.date_canceled = timezone.now()
+
+
+class OrderCount(models.Model):
+    """How many orders have one channel, company, status and closing state: the exact
+    `total` of a listing narrowed only by those, without counting the orders.
+
+    The rows are changes (+1, -1) written by PostgreSQL triggers on orders_order in the
+    same transaction as the order's insert, update or delete, so they are exact under
+    concurrent writes and no row is ever locked; a count sums them, and the triggers
+    merge them into one row per key now and then (orders/counts.py). Never written by
+    Django; not kept on SQLite, where listings count their rows.
+    """
+
+    channel_id = models.BigIntegerField(null=True)
+    company_id = models.BigIntegerField(null=True)
+    status_id = models.BigIntegerField(null=True)
+    closing_state = models.CharField(max_length=50)
+    orders = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.orders:+} orders"
 
 
 class ItemKind(models.TextChoices):

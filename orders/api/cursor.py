@@ -21,7 +21,7 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from .pagination import page_of
+from .pagination import OrderPagination
 
 PARAM = "after"
 START = "start"
@@ -143,4 +143,4 @@ def with_cursor(page_class: type) -> type:
 
 
 # GET /System/Orders and GET /System/People/{id}/Orders: one class, so one schema "Orders".
-OrdersPagination = with_cursor(page_of("orders", "Orders"))
+OrdersPagination = with_cursor(OrderPagination)

@@ -12,7 +12,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django_filters.rest_framework import DjangoFilterBackend
 
+from orders.counts import COUNTED_FILTERS
 from orders.models import Channel, ClosingState, Tracking
 from statuses.models import OrderStatus
 
@@ -162,6 +164,13 @@ class OrderFilterSet(django_filters.FilterSet):
     tracking = django_filters.CharFilter(method="filter_tracking", max_length=100)
     updated_since = DateOrDateTimeFilter(method="filter_updated_since")
 
+    def counted(self) -> dict | None:
+        """The filters given, as orders.counts.order_total takes them, or None if one
+        the order counters do not keep narrows the listing (call after is_valid)."""
+        data = self.form.cleaned_data
+        given = {name: value for name, value in data.items() if value not in (None, "")}
+        return given if given.keys() <= COUNTED_FILTERS else None
+
     def filter_closing(self, queryset, name, value):
         state = ClosingState.DONE if name == "done" else ClosingState.CANCELED
         condition = Q(closing_state=state)
@@ -184,3 +193,12 @@ class OrderFilterSet(django_filters.FilterSet):
 
 OrderFilterSet.base_filters["from"] = DateOrDateTimeFilter(method="filter_from")
 OrderFilterSet.base_filters["to"] = DateOrDateTimeFilter(method="filter_to", bound=upper_bound)
+
+
+class KeptFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that leaves its filterset on the view (`view.filterset`), for the
+    view to count the listing with (OrderViewSet.order_total)."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset

@@ -10,13 +10,13 @@ from rest_framework.response import Response
 
 from invoices.api import InvoiceSerializer, order_documents
 from invoices.services import invoice_issue
-from orders import selectors, services
+from orders import counts, selectors, services
 from orders.models import Order
 
 from . import schema as docs
 from .authentication import actor_for
 from .cursor import OrdersPagination
-from .filters import OrderFilterSet
+from .filters import KeptFilterBackend, OrderFilterSet
 from .idempotency import etag
 from .pagination import page_of
 from .serializers import (
@@ -82,6 +82,7 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
     queryset = selectors.orders_for_listing()
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
+    filter_backends = [KeptFilterBackend]
     pagination_class = OrdersPagination
     lookup_url_kwarg = "order_id"
     lookup_value_regex = ID
@@ -89,10 +90,11 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
 
     def order_answer(self, order_id: int) -> Response:
         """The full Order answer (read with everything it shows) with its version as ETag."""
-        order = selectors.order_with_details(order_id)
+        context = self.get_serializer_context()
+        order = selectors.order_with_details(order_id, expanded=context["expanded"])
         if order is None:
             raise order_not_found(order_id)
-        data = OrderSerializer(order, context=self.get_serializer_context()).data
+        data = OrderSerializer(order, context=context).data
         return Response(data, headers={"ETag": etag(order.version)})
 
     def order_write(self, order_id: int, run) -> Response:
@@ -107,6 +109,15 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
             return Response(data, headers={"ETag": etag(order.version)})
 
         return self.write(work, order_id=order_id)
+
+    def order_total(self) -> int | None:
+        """The listing's total from the order counters, or None when its filters are not
+        all kept there (or the database keeps none): then the paginator counts the rows."""
+        filterset = getattr(self, "filterset", None)
+        filters = filterset.counted() if filterset is not None else None
+        if filters is None or not counts.kept():
+            return None
+        return counts.order_total(**filters)
 
     def retrieve(self, request, order_id: int):
         return self.order_answer(order_id)

@@ -51,6 +51,27 @@ def test_list_pages(api):
     assert ids(response) == [orders[1].pk, orders[0].pk]
 
 
+def test_every_page_of_a_filtered_listing_is_its_slice(api):
+    """Pages are read ids first (selectors.orders_page): with ties on date_order across
+    page boundaries and a filter, the pages still follow each other without gap or
+    repeat, in the listing's order."""
+    paid, other = OrderStatusFactory(), OrderStatusFactory()
+    orders = [
+        OrderFactory(date_order=at(1 + n % 3), status=paid if n % 4 else other) for n in range(34)
+    ]
+    expected = [
+        order.pk
+        for order in sorted(orders, key=lambda o: (o.date_order, o.pk), reverse=True)
+        if order.status == paid
+    ]
+    pages = [
+        api.get("/System/Orders", {"status_id": paid.pk, "per_page": 10, "page": page})
+        for page in (1, 2, 3)
+    ]
+    assert [ids(page) for page in pages] == [expected[:10], expected[10:20], expected[20:]]
+    assert pages[2].json()["paginator"] == {"page": 3, "per_page": 10, "pages": 3, "total": 25}
+
+
 def test_page_past_the_end_is_empty_not_an_error(api):
     OrderFactory()
     response = api.get("/System/Orders", {"page": 5})

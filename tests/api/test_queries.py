@@ -2,6 +2,8 @@
 the number of orders and items (no N+1). 1 query is the API key lookup."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orders.models import Return, ReturnLine
 from tests.factories import (
@@ -86,3 +88,66 @@ def test_returns_list_query_count_does_not_grow(api, django_assert_num_queries, 
         response = api.get(f"/System/Orders/{order.pk}/returns", {"per_page": 250})
     assert len(response.json()["returns"]) == returns
     assert all(len(r["lines"]) == 2 for r in response.json()["returns"])
+
+
+# Tables an expanded answer joins to the orders; a plain answer shows them as links.
+EXPANDED_TABLES = (
+    "orders_customer",
+    "orders_company",
+    "orders_shippingmethod",
+    "orders_paymentmethod",
+)
+
+
+def order_query(queries) -> str:
+    """The SQL of the statement that reads the orders' own columns."""
+    return next(q["sql"] for q in queries if '"orders_order"."hash"' in q["sql"])
+
+
+@pytest.mark.parametrize("path", ["/System/Orders", "/System/Orders/{pk}"])
+@pytest.mark.parametrize("expanded", ["0", "1"])
+def test_orders_are_joined_only_to_what_the_answer_shows(api, path, expanded):
+    """Planning a join costs more than running it: a plain answer joins the status, the
+    channel (its language writes the amounts) and the discount only, an expanded one the
+    related objects too."""
+    order = make_orders(1)[0]
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(path.format(pk=order.pk), {"expanded": expanded})
+    assert response.status_code == 200
+    sql = order_query(queries.captured_queries)
+    assert '"statuses_orderstatus"' in sql
+    assert '"orders_orderdiscount"' in sql
+    assert '"orders_channel"' in sql
+    joined = [table for table in EXPANDED_TABLES if f'JOIN "{table}"' in sql]
+    assert joined == (list(EXPANDED_TABLES) if expanded == "1" else [])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("filters", "counted"),
+    [
+        ({}, True),
+        ({"status_id": "status", "done": "0"}, True),
+        ({"channel_id": "channel", "canceled": "false"}, True),
+        ({"customer_id": "customer"}, False),
+        ({"status_id": "status", "from": "2000-01-01"}, False),
+    ],
+)
+def test_the_total_is_read_from_the_order_counters(api, filters, counted):
+    """A listing narrowed only by channel, company, status, done and canceled is counted
+    by the order counters (orders/counts.py), not by counting the orders."""
+    orders = make_orders(12)
+    values = {
+        "status": orders[0].status_id,
+        "channel": orders[0].channel_id,
+        "customer": orders[0].customer_id,
+    }
+    params = {name: values.get(value, value) for name, value in filters.items()}
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/System/Orders", params)
+    sql = [q["sql"] for q in queries.captured_queries]
+    counters = [s for s in sql if 'FROM "orders_ordercount"' in s]
+    counting = [s for s in sql if s.startswith('SELECT COUNT(*) AS "__count" FROM "orders_order"')]
+    assert (len(counters), len(counting)) == ((1, 0) if counted else (0, 1))
+    expected = 1 if "customer_id" in params else 12
+    assert response.json()["paginator"]["total"] == expected

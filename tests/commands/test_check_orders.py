@@ -7,6 +7,7 @@ from orders import services
 from orders.models import (
     HistoryRecord,
     Order,
+    OrderCount,
     OrderDiscount,
     OrderItem,
     Payment,
@@ -307,3 +308,24 @@ def test_finds_broken_parcels(run_failing, parcel_orders, which, corruption, pro
         expected = problem.format(second=second.pk, parcel=parcel)
         assert f"Order {order.pk}: {expected}\n" in result.stdout
     assert {line.split(":")[0] for line in result.stdout.splitlines()} == {f"Order {order.pk}"}
+
+
+@pytest.mark.postgres
+def test_finds_order_counters_that_differ_from_the_orders(run_failing, orders_in_every_state):
+    new = orders_in_every_state["new"]
+    # Written behind the triggers' back: the counters no longer match the orders.
+    OrderCount.objects.create(
+        channel_id=new.channel_id,
+        company_id=new.company_id,
+        status_id=new.status_id,
+        closing_state=new.closing_state,
+        orders=2,
+    )
+
+    result = run_failing("check_orders", verbosity=0)
+
+    assert result.stdout == (
+        f"Order counters: channel {new.channel_id}, company {new.company_id}, status "
+        f"{new.status_id}, open: 1 orders, the counters say 3\n"
+    )
+    assert str(result.error) == "1 order counters differ from the orders."

@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from invoices.checks import check_invoices
 from orders.checks import check_orders
+from orders.counts import count_problems
 from orders.models import Order
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         "agrees with paid, refunded and money; the shipping and closing states agree with "
         'their dates; every order has its "created" history record; its invoice and credit '
         "notes add up and never take back more than was invoiced, and every number series "
-        "is unbroken. "
+        "is unbroken; the order counters equal the orders they count (PostgreSQL). "
         "Prints each problem (order id and what) and exits non-zero if there is any."
     )
 
@@ -57,11 +58,23 @@ class Command(BaseCommand):
             problems += 1
             orders_with_problems.add(problem.order_id)
             self.stdout.write(str(problem))
+        # The order counters (orders/counts.py) against the orders they count.
+        counters = count_problems()
+        for problem in counters:
+            self.stdout.write(problem)
+        failures = []
         if problems:
-            raise CommandError(
-                _("%(problems)d problems in %(orders)d of %(checked)d orders.")
+            failures.append(
+                _("%(problems)d problems in %(orders)d of %(checked)d orders")
                 % {"problems": problems, "orders": len(orders_with_problems), "checked": checked}
             )
+        if counters:
+            failures.append(
+                _("%(counters)d order counters differ from the orders")
+                % {"counters": len(counters)}
+            )
+        if failures:
+            raise CommandError("; ".join(failures) + ".")
         self.stdout.write(
             self.style.SUCCESS(
                 ngettext(
