@@ -6,13 +6,17 @@ from orders import services
 from orders.models import (
     HistoryRecord,
     Order,
-    OrderCount,
     OrderDiscount,
     OrderItem,
     Payment,
     Refund,
 )
-from tests.factories import PaymentFactory, ShippingMethodFactory, order_with_items
+from tests.factories import (
+    OrderCountFactory,
+    PaymentFactory,
+    ShippingMethodFactory,
+    order_with_items,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +192,7 @@ def test_finds_broken_money(run_failing, money_orders, which, corruption, proble
 def test_finds_order_counters_that_differ_from_the_orders(run_failing, orders_in_every_state):
     new = orders_in_every_state["new"]
     # Written behind the triggers' back: the counters no longer match the orders.
-    OrderCount.objects.create(
+    OrderCountFactory(
         channel_id=new.channel_id,
         company_id=new.company_id,
         status_id=new.status_id,
