@@ -7,7 +7,6 @@ from orders import services
 from orders.models import (
     HistoryRecord,
     Order,
-    OrderCount,
     OrderDiscount,
     OrderItem,
     Payment,
@@ -15,7 +14,12 @@ from orders.models import (
     Shipment,
     ShipmentLine,
 )
-from tests.factories import PaymentFactory, ShippingMethodFactory, order_with_items
+from tests.factories import (
+    OrderCountFactory,
+    PaymentFactory,
+    ShippingMethodFactory,
+    order_with_items,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -314,7 +318,7 @@ def test_finds_broken_parcels(run_failing, parcel_orders, which, corruption, pro
 def test_finds_order_counters_that_differ_from_the_orders(run_failing, orders_in_every_state):
     new = orders_in_every_state["new"]
     # Written behind the triggers' back: the counters no longer match the orders.
-    OrderCount.objects.create(
+    OrderCountFactory(
         channel_id=new.channel_id,
         company_id=new.company_id,
         status_id=new.status_id,

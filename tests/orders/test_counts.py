@@ -12,7 +12,13 @@ from django.db.models import Max
 from orders import counts, services
 from orders.errors import TransitionNotAllowed
 from orders.models import ClosingState, Order, OrderCount
-from tests.factories import ChannelFactory, OrderFactory, OrderStatusFactory, order_with_items
+from tests.factories import (
+    ChannelFactory,
+    OrderCountFactory,
+    OrderFactory,
+    OrderStatusFactory,
+    order_with_items,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -114,7 +120,7 @@ def test_truncate_empties_the_counters():
 
 def test_rebuild_sets_the_counters_from_the_orders():
     OrderFactory.create_batch(3)
-    OrderCount.objects.create(channel_id=None, company_id=None, closing_state="open", orders=5)
+    OrderCountFactory(orders=5)
     assert counts.count_problems() == [
         "Order counters: channel None, company None, status None, open: 0 orders, "
         "the counters say 5"
