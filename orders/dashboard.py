@@ -26,6 +26,10 @@ DAYS = 30
 # A parcel on the road longer than this is worth a look (the dashboard lets staff change it).
 UNDELIVERED_AFTER_DAYS = 7
 LIST_ROWS = 8
+# Paid orders with goods still at the shop: nothing sent yet, or a part (an item waits).
+NOT_ALL_SENT = (ShippingState.PENDING, ShippingState.PARTIALLY_SENT)
+# Everything left the shop and something has not arrived.
+ON_THE_ROAD = (ShippingState.SENT, ShippingState.PARTIALLY_DELIVERED)
 NO_CHANNEL = "No channel"
 
 
@@ -126,19 +130,21 @@ def _waiting(queryset: QuerySet[Order], since: str, rows: int) -> WaitingOrders:
 
 
 def paid_not_sent(rows: int = LIST_ROWS) -> WaitingOrders:
-    """Open orders paid in full and not sent yet, the longest-waiting first (by date_paid)."""
+    """Open orders paid in full and not (all) sent yet, the longest-waiting first (by
+    date_paid)."""
     queryset = Order.objects.filter(
         payment_state=PaymentState.PAID,
-        shipping_state=ShippingState.PENDING,
+        shipping_state__in=NOT_ALL_SENT,
         closing_state=ClosingState.OPEN,
     )
     return _waiting(queryset, "date_paid", rows)
 
 
 def sent_not_delivered(older_than_days: int = UNDELIVERED_AFTER_DAYS, rows: int = LIST_ROWS):
-    """Open orders sent more than `older_than_days` days ago and not delivered since."""
+    """Open orders sent (all of it) more than `older_than_days` days ago and not (all)
+    delivered since."""
     queryset = Order.objects.filter(
-        shipping_state=ShippingState.SENT,
+        shipping_state__in=ON_THE_ROAD,
         closing_state=ClosingState.OPEN,
         date_sent__lt=timezone.now() - datetime.timedelta(days=older_than_days),
     )

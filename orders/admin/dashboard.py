@@ -117,7 +117,7 @@ def dashboard_context(request) -> dict:
                 "rows": _waiting_rows(paid, "date_paid", now),
                 "url": _list_url(
                     payment_state__exact="paid",
-                    shipping_state__exact="pending",
+                    shipping_state__in=",".join(figures.NOT_ALL_SENT),
                     closing_state__exact="open",
                 ),
             },
@@ -125,7 +125,9 @@ def dashboard_context(request) -> dict:
                 "count": late.count,
                 "days": late_after,
                 "rows": _waiting_rows(late, "date_sent", now),
-                "url": _list_url(shipping_state__exact="sent", closing_state__exact="open"),
+                "url": _list_url(
+                    shipping_state__in=",".join(figures.ON_THE_ROAD), closing_state__exact="open"
+                ),
             },
             "payment_split": {
                 "open_orders": sum(split.values()),
