@@ -14,14 +14,18 @@ story stops at the present, so the recent orders are still on their way.
 
 Every step runs through the services, so money, history, statuses and events are what
 production would have. The services stamp the present, though, so `backdate` then moves
-what each step wrote to that step's moment: the one place here that writes directly.
+what each step wrote to that step's moment (the dates inside history changes and event
+payloads too): the one place here that writes directly.
 
 `plan` writes the stories (pure, deterministic for a seed), `play` acts one out. To add a
 kind of step: a function in ACTIONS, and the step in the fates that need it (`_steps`);
-a model the new step's service stamps with the time goes in STAMPED.
+a model the new step's service stamps with the time goes in STAMPED (a JSON field that
+records it in STAMPED_JSON).
 """
 
+import bisect
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -469,7 +473,7 @@ def _steps(clock: _Clock, fate: str, pay_kind: str, statuses: dict, items: list)
                 refunded = _return_steps(clock, fate, items, delivered, step)
                 if refunded is not None and refunded < closed:
                     # Partly refunded, the night's close passes it by: closed by hand.
-                    closed = clock.after(refunded, timedelta(hours=1), timedelta(hours=30))
+                    closed = clock.after(refunded, timedelta(minutes=30), timedelta(hours=4))
             step("done", closed)
     # In time order: a return and the nightly close run side by side.
     return sorted(steps, key=lambda s: s.at)
@@ -772,6 +776,43 @@ def backdate(order_id: int, moments: list[tuple[datetime, datetime]]) -> None:
         pk__in=Order.objects.filter(pk=order_id).values("customer_id"),
         created_at__gte=first_started,
     ).update(created_at=placed)
+    _backdate_json(order_id, moments)
+
+
+# What the services record with the present inside JSON: model -> its JSON field (the
+# history's changes and the events' payloads name date_sent and date_delivered: the rows
+# that mention a date_ field are read).
+STAMPED_JSON = {HistoryRecord: "changes", OrderEvent: "payload"}
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+def _backdate_json(order_id: int, moments: list[tuple[datetime, datetime]]) -> None:
+    """The moments written inside the history's changes and the events' payloads, moved
+    as backdate moves the columns (the step that had started when they were written)."""
+    starts = [started for started, _ in moments]
+
+    def moved(value):
+        if isinstance(value, dict):
+            return {key: moved(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [moved(item) for item in value]
+        if isinstance(value, str) and ISO_MOMENT.match(value):
+            written = datetime.fromisoformat(value)
+            step = bisect.bisect_right(starts, written) - 1 if written.tzinfo else -1
+            if step >= 0:
+                return moments[step][1].astimezone(written.tzinfo).isoformat()
+        return value
+
+    for model, name in STAMPED_JSON.items():
+        dated = model.objects.filter(order_id=order_id, **{f"{name}__icontains": "date_"})
+        rows = list(dated.only("pk", name))
+        changed = []
+        for row in rows:
+            value = getattr(row, name)
+            if value != (new := moved(value)):
+                setattr(row, name, new)
+                changed.append(row)
+        model.objects.bulk_update(changed, [name])
 
 
 def play(story: Story, *, actor: Actor) -> Order:

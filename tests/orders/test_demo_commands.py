@@ -2,6 +2,8 @@
 with its timing, told through the services."""
 
 import datetime
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -117,6 +119,20 @@ class TestASeededShop:
             times = HistoryRecord.objects.filter(order_id=order_id).order_by("id")
             stamps = list(times.values_list("created_at", flat=True))
             assert stamps == sorted(stamps), order_id
+        # The dates a record names (date_sent, date_delivered) are the story's: a date it
+        # sets is the record's own moment, one it clears an earlier one.
+        named = 0
+        for model, name in demo.STAMPED_JSON.items():
+            for order_id, created, value in model.objects.values_list("order", "created_at", name):
+                changes = value.get("changes", value)
+                for moment in re.findall(r'"(\d{4}-\d\d-\d\dT[^"]+)"', json.dumps(changes)):
+                    moment = datetime.datetime.fromisoformat(moment)
+                    assert orders[order_id] <= moment <= created, (model, value)
+                for key in ("date_sent", "date_delivered"):
+                    if key in changes and changes[key][1] is not None:
+                        assert datetime.datetime.fromisoformat(changes[key][1]) == created
+                        named += 1
+        assert named > ORDERS
         # A refund comes after the payment it gives back.
         for refund in Refund.objects.all():
             paid = refund.order.payments.filter(kind=PaymentKind.PAYMENT).earliest("created_at")
