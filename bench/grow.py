@@ -9,12 +9,14 @@
    that may have one a tracking number, and half of them a note, also through the services:
    about 3 items, 1 tracking and 5 history records per order, as in the issue.
 3. Copies the sample in SQL (INSERT ... SELECT over generate_series) until there are N
-   orders. Copy g of template t keeps t's items (fee and discount lines too), tracking,
+   orders. Copy g of template t keeps t's items (fee and discount lines too), trackings,
    history, status, customer, money, version and money rows (the discount, the payments,
    the refunds and their lines, each pointing at the copy's own items and payment record),
-   and parcels (with their lines, pointing at the copy's own items and tracking),
-   and gets: id g, a new unguessable hash, its own external order id, payment id and
-   tracking number, and every date shifted together so that date_order falls somewhere
+   parcels (with their lines, pointing at the copy's own items and tracking) and returns
+   (with their lines, pointing at the copy's own items and refund), and gets: id g, a new
+   unguessable hash, its own external order id, payment id and tracking numbers (the
+   order's second and later ones end in -1, -2, ...), and every date shifted together so
+   that date_order falls somewhere
    in the three years before the sample. Outbox events are not copied (nothing read by
    the benchmark uses them; the feed serves the sample's).
 4. VACUUM ANALYZE, the state autovacuum leaves a table in soon after a bulk load.
@@ -140,19 +142,14 @@ def _template_table(ids: list[int]) -> None:
             [ids],
         )
         cursor.execute("CREATE UNIQUE INDEX ON bench_template (k)")
-        cursor.execute(
-            "SELECT order_id FROM orders_tracking WHERE order_id = ANY(%s) "
-            "GROUP BY order_id HAVING count(*) > 1 LIMIT 1",
-            [ids],
-        )
-        if cursor.fetchone():
-            raise RuntimeError("A sample order has two trackings; copies would share a number.")
-        # The rows others point at get their copies' ids from a rank (see copy_id).
+        # The rows others point at get their copies' ids from a rank (see copy_id); n is
+        # the row's place in its order (a copy's second tracking number ends in -1).
         for table in RANKED:
             cursor.execute(f"DROP TABLE IF EXISTS bench_rank_{table}")
             cursor.execute(
                 f"CREATE TEMP TABLE bench_rank_{table} AS "
-                "SELECT x.id, (row_number() OVER (ORDER BY bt.k, x.id)) - 1 AS r "
+                "SELECT x.id, (row_number() OVER (ORDER BY bt.k, x.id)) - 1 AS r, "
+                "(row_number() OVER (PARTITION BY x.order_id ORDER BY x.id)) - 1 AS n "
                 f"FROM orders_{table} x JOIN bench_template bt ON bt.id = x.order_id"
             )
             cursor.execute(f"ALTER TABLE bench_rank_{table} ADD PRIMARY KEY (id)")
@@ -162,9 +159,10 @@ def _template_table(ids: list[int]) -> None:
 
 
 # The tables whose copies are pointed at by other copies (a refund line at its item and
-# refund, a refund at its payment, a parcel's line at its parcel and item): their copies'
-# ids are computed, not drawn.
-RANKED = ("orderitem", "payment", "refund", "shipment")
+# refund, a refund at its payment, a parcel at its tracking, a parcel's line at its parcel
+# and item, a return at its refund, a return's line at its return and item): their
+# copies' ids are computed, not drawn.
+RANKED = ("orderitem", "payment", "refund", "tracking", "shipment", "return")
 
 
 def ranked_ids() -> dict[str, tuple[int, int]]:
@@ -201,7 +199,8 @@ def _copy_batch(
     first: int, last: int, size: int, anchor, salt: str, *, q0: int, ranked: dict
 ) -> None:
     """Orders first..last (ids), each a copy of template (id mod size), with what hangs on
-    it: items, tracking, history, the discount, payments, refunds and their lines."""
+    it: items, trackings, history, the discount, payments, refunds, parcels, returns and
+    their lines."""
     from django.db import connection
 
     from orders.models import (
@@ -212,6 +211,8 @@ def _copy_batch(
         Payment,
         Refund,
         RefundLine,
+        Return,
+        ReturnLine,
         Shipment,
         ShipmentLine,
         Tracking,
@@ -227,7 +228,14 @@ def _copy_batch(
         "- mod(g * 7919, 1000000) * interval '1 microsecond')"
     )
     shift = f"({new_date} - bt.date_order)"
-    tracking_number = f"regexp_replace(t.tracking_number, '[0-9]+$', {padded(9)})"
+
+    def tracking_number(place: str) -> str:
+        """Tracking t's number in the copy: the copy's id for its digits, and -1, -2, ...
+        after it for the order's later numbers (`place`: the tracking's, from 0)."""
+        return (
+            f"regexp_replace(t.tracking_number, '[0-9]+$', {padded(9)}) "
+            f"|| CASE WHEN {place} > 0 THEN '-' || {place} ELSE '' END"
+        )
 
     def shifted(column: str, alias: str) -> str:
         return f"{alias}.{column} + {shift}"
@@ -299,21 +307,20 @@ def _copy_batch(
     tracking_columns, tracking_values = copy_select(
         Tracking,
         {
-            "id": None,
+            "id": copy_id("tracking", "rt"),
             "order_id": "g",
-            "tracking_number": tracking_number,
+            "tracking_number": tracking_number("rt.n"),
             "created_at": shifted("created_at", "t"),
         },
         "t",
     )
-    # A parcel's tracking is the copy's own (a sample order has one tracking at most).
+    # A parcel's tracking is the copy of its own (none stays none: rt.r is null).
     shipment_columns, shipment_values = copy_select(
         Shipment,
         {
             "id": copy_id("shipment", "rs"),
             "order_id": "g",
-            "tracking_id": "CASE WHEN s.tracking_id IS NULL THEN NULL ELSE "
-            "(SELECT t2.id FROM orders_tracking t2 WHERE t2.order_id = g) END",
+            "tracking_id": copy_id("tracking", "rt"),
             **{
                 column: shifted(column, "s")
                 for column in ("created_at", "date_sent", "date_delivered", "date_returned")
@@ -330,7 +337,29 @@ def _copy_batch(
         },
         "sl",
     )
-    # The tracking and parcel records name the number: they name the copy's own.
+    return_columns, return_values = copy_select(
+        Return,
+        {
+            "id": copy_id("return", "rr"),
+            "order_id": "g",
+            "refund_id": copy_id("refund", "rf"),  # null without a refund
+            **{
+                column: shifted(column, "x")
+                for column in ("created_at", "date_received", "date_refunded", "date_rejected")
+            },
+        },
+        "x",
+    )
+    return_line_columns, return_line_values = copy_select(
+        ReturnLine,
+        {
+            "id": None,
+            "goods_return_id": copy_id("return", "rr"),
+            "item_id": copy_id("orderitem", "ri"),
+        },
+        "xl",
+    )
+    # The tracking and parcel records name a number (t: the one they name): the copy's own.
     tracked = "h.type IN ('tracking', 'shipment') AND t.tracking_number IS NOT NULL"
     history_columns, history_values = copy_select(
         HistoryRecord,
@@ -338,9 +367,9 @@ def _copy_batch(
             "id": None,
             "order_id": "g",
             "name": f"CASE WHEN {tracked} THEN replace(h.name, t.tracking_number, "
-            f"{tracking_number}) ELSE h.name END",
+            f"{tracking_number('t.n')}) ELSE h.name END",
             "changes": f"CASE WHEN {tracked} THEN replace(h.changes::text, t.tracking_number, "
-            f"{tracking_number})::jsonb ELSE h.changes END",
+            f"{tracking_number('t.n')})::jsonb ELSE h.changes END",
             "created_at": shifted("created_at", "h"),
         },
         "h",
@@ -379,18 +408,33 @@ def _copy_batch(
         "JOIN orders_refundline l ON l.refund_id = f.id "
         "JOIN bench_rank_orderitem ri ON ri.id = l.item_id ORDER BY g, l.id",
         f"INSERT INTO orders_tracking ({tracking_columns}) SELECT {tracking_values} "
-        f"FROM {source} JOIN orders_tracking t ON t.order_id = bt.id ORDER BY g, t.id",
+        f"FROM {source} JOIN orders_tracking t ON t.order_id = bt.id "
+        "JOIN bench_rank_tracking rt ON rt.id = t.id ORDER BY g, t.id",
         f"INSERT INTO orders_shipment ({shipment_columns}) SELECT {shipment_values} "
         f"FROM {source} JOIN orders_shipment s ON s.order_id = bt.id "
-        "JOIN bench_rank_shipment rs ON rs.id = s.id ORDER BY g, s.id",
+        "JOIN bench_rank_shipment rs ON rs.id = s.id "
+        "LEFT JOIN bench_rank_tracking rt ON rt.id = s.tracking_id ORDER BY g, s.id",
         f"INSERT INTO orders_shipmentline ({parcel_line_columns}) SELECT {parcel_line_values} "
         f"FROM {source} JOIN orders_shipment s ON s.order_id = bt.id "
         "JOIN bench_rank_shipment rs ON rs.id = s.id "
         "JOIN orders_shipmentline sl ON sl.shipment_id = s.id "
         "JOIN bench_rank_orderitem ri ON ri.id = sl.item_id ORDER BY g, sl.id",
+        f"INSERT INTO orders_return ({return_columns}) SELECT {return_values} "
+        f"FROM {source} JOIN orders_return x ON x.order_id = bt.id "
+        "JOIN bench_rank_return rr ON rr.id = x.id "
+        "LEFT JOIN bench_rank_refund rf ON rf.id = x.refund_id ORDER BY g, x.id",
+        f"INSERT INTO orders_returnline ({return_line_columns}) SELECT {return_line_values} "
+        f"FROM {source} JOIN orders_return x ON x.order_id = bt.id "
+        "JOIN bench_rank_return rr ON rr.id = x.id "
+        "JOIN orders_returnline xl ON xl.goods_return_id = x.id "
+        "JOIN bench_rank_orderitem ri ON ri.id = xl.item_id ORDER BY g, xl.id",
+        # A record names at most one of the order's numbers (no number is part of another).
         f"INSERT INTO orders_historyrecord ({history_columns}) SELECT {history_values} "
         f"FROM {source} JOIN orders_historyrecord h ON h.order_id = bt.id "
-        "LEFT JOIN orders_tracking t ON t.order_id = bt.id ORDER BY g, h.id",
+        "LEFT JOIN LATERAL (SELECT t.tracking_number, rt.n FROM orders_tracking t "
+        "JOIN bench_rank_tracking rt ON rt.id = t.id WHERE t.order_id = bt.id "
+        "AND strpos(h.name || h.changes::text, t.tracking_number) > 0 "
+        "ORDER BY t.id LIMIT 1) t ON true ORDER BY g, h.id",
     ]
     with connection.cursor() as cursor:
         for statement in statements:
@@ -408,6 +452,8 @@ TABLES = [
     "orders_refundline",
     "orders_shipment",
     "orders_shipmentline",
+    "orders_return",
+    "orders_returnline",
 ]
 # Above this many new orders, secondary indexes are dropped and built again afterwards:
 # one sorted build is much faster than millions of random inserts into big indexes.
@@ -474,10 +520,27 @@ def copied_models() -> list:
         Payment,
         Refund,
         RefundLine,
+        Return,
+        ReturnLine,
+        Shipment,
+        ShipmentLine,
         Tracking,
     )
 
-    return [Order, OrderItem, Tracking, HistoryRecord, OrderDiscount, Payment, Refund, RefundLine]
+    return [
+        Order,
+        OrderItem,
+        Tracking,
+        HistoryRecord,
+        OrderDiscount,
+        Payment,
+        Refund,
+        RefundLine,
+        Shipment,
+        ShipmentLine,
+        Return,
+        ReturnLine,
+    ]
 
 
 def last_ids() -> dict[str, int]:

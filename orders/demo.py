@@ -2,22 +2,30 @@
 
 Each order is a *story*: a customer, a basket, and the steps that happen to it over the
 last 90 days, each at its own moment, with a shop's timing. A card pays within minutes of
-the order and a bank transfer within hours or a day or two; the parcel leaves on a working
-day 1-3 days after the payment and arrives 1-4 days later; cash on delivery is paid at the
-door; a delivered order is closed two weeks later. Some orders are canceled, refunded or
-returned, and some wait: not paid yet, paid but not sent (stock is late), or sent and not
-delivered. A story stops at the present, so the recent orders are still on their way.
+the order and a bank transfer within hours or a day or two; the parcel is packed on a working
+day 1-3 days after the payment, leaves with the carrier's pick-up hours later and arrives
+1-4 days later; cash on delivery is paid at the door; a delivered order is closed two weeks
+later. Some orders go out in two parcels (an item waited for stock), some parcels come
+back to the shop (not picked up) and go out again, some goods come back from the customer
+(a return: requested, received days later, refunded the next working day, or turned
+down). Some orders are canceled or refunded, and some wait: not paid yet, paid but not
+sent (stock is late), partly sent, sent and not delivered, a return on its way back. A
+story stops at the present, so the recent orders are still on their way.
 
 Every step runs through the services, so money, history, statuses and events are what
 production would have. The services stamp the present, though, so `backdate` then moves
-what each step wrote to that step's moment: the one place here that writes directly.
+what each step wrote to that step's moment (the dates inside history changes and event
+payloads too): the one place here that writes directly.
 
 `plan` writes the stories (pure, deterministic for a seed), `play` acts one out. To add a
 kind of step: a function in ACTIONS, and the step in the fates that need it (`_steps`);
-a model the new step's service stamps with the time goes in STAMPED.
+a model the new step's service stamps with the time goes in STAMPED (a JSON field that
+records it in STAMPED_JSON).
 """
 
+import bisect
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -44,6 +52,8 @@ from .models import (
     Payment,
     PaymentMethod,
     Refund,
+    Return,
+    Shipment,
     Shipper,
     ShippingMethod,
     Tracking,
@@ -90,31 +100,49 @@ CZK_PER_EUR = Decimal("25")  # the demo's CZK prices are its EUR prices x 25
 
 # How an order's story ends, and how often: of every 100 orders (in a shuffled deck, so
 # each hundred has them all). The waiting ones keep the dashboard's panels filled: not
-# paid, paid and not sent, sent and not delivered.
+# paid, paid and not (all) sent, sent and not delivered, a return to settle.
 FATES = {
-    "completed": 55,  # paid, sent, delivered, closed two weeks later
-    "cash_on_delivery": 15,  # sent, delivered and paid at the door, closed later
-    "returned": 6,  # delivered; a unit came back and was refunded; closed
+    "completed": 45,  # paid, sent in one parcel, delivered, closed two weeks later
+    "two_parcels": 6,  # an item waited for stock: it left days after the rest; closed
+    "not_picked_up": 2,  # the parcel came back to the shop, went out again, delivered
+    "cash_on_delivery": 14,  # sent, delivered and paid at the door, closed later
+    "returned": 5,  # delivered; goods came back (a return), received and refunded
+    "return_on_its_way": 2,  # delivered; the customer asked to return goods: not back yet
+    "return_to_refund": 1,  # ... they came back: the refund waits for staff
+    "return_rejected": 1,  # ... they came back used: the return was turned down
     "deposit": 3,  # half paid with the order, the rest a week or so later, then sent
     "awaiting_payment": 2,  # a recent bank transfer, not paid yet
     "not_paid_in_time": 4,  # a bank transfer never paid: canceled after its due date
     "canceled_by_customer": 4,  # canceled within hours, before paying
-    "canceled_and_refunded": 5,  # paid, canceled the same day, the money sent back
-    "waiting_for_stock": 3,  # paid days ago, not sent: the supplier is late
+    "canceled_and_refunded": 4,  # paid, canceled the same day, the money sent back
+    "waiting_for_stock": 2,  # paid days ago, not sent: the supplier is late
+    "partially_sent": 2,  # paid, sent without the item that waits for stock
     "lost_in_transit": 3,  # sent over a week ago, not delivered
 }
-# Fates that only make sense at some age: days ago the order was placed (from, to).
+# Fates that only make sense at some age: days ago the order was placed (from, to), so
+# that the story has reached its point by now (and the waiting ones still wait).
 PLACED = {
     "awaiting_payment": (0, 5),
     "deposit": (0, 30),
     "waiting_for_stock": (4, 20),
+    "partially_sent": (8, 15),
     "lost_in_transit": (10, 30),
+    "return_on_its_way": (12, 22),
+    "return_to_refund": (16, 26),
 }
+# Fates whose basket has two products or more: one of them waits for stock.
+SPLIT = ("two_parcels", "partially_sent")
+# Fates in which goods come back from the customer: a return, and how it ends.
+RETURNS = ("returned", "return_on_its_way", "return_to_refund", "return_rejected")
+RETURN_REASONS = ["Damaged in transit", "Too small", "Not as pictured", "Wrong colour",
+                  "Changed my mind"]  # fmt: skip
 # Hour of the day -> how many orders come in then: few in the morning, most in the evening.
 ORDER_HOURS = {7: 1, 8: 2, 9: 3, 10: 3, 11: 3, 12: 4, 13: 4, 14: 4, 15: 4, 16: 4, 17: 5, 18: 6,
                19: 7, 20: 7, 21: 6, 22: 4, 23: 2}  # fmt: skip
 CLOSE_AFTER = timedelta(days=14)  # delivered and paid orders are closed after this
-TRACKING_NUMBERS = 40_000_000_000  # the first of the carriers' numbers (11 digits)
+TRACKING_NUMBERS = 40_000_000_000  # + story number x 10 + parcel number: 11 digits
+# A parcel's box and filling: kg it weighs beyond its goods.
+PACKAGING = [Decimal("0.15"), Decimal("0.25"), Decimal("0.40"), Decimal("0.60")]
 
 
 def ascii_name(name: str) -> str:
@@ -240,6 +268,8 @@ class Story:
     payment: PaymentMethod
     steps: list[Step]
     order_id: int | None = None  # set by the "create" step
+    parcels: dict = field(default_factory=dict)  # the story's parcel number -> Shipment id
+    return_id: int | None = None  # set by the "return" step
 
 
 class _Clock:
@@ -305,9 +335,11 @@ def _person(rng: random.Random, taken: set[str]) -> Person:
     )
 
 
-def _basket(rng: random.Random, channel: Channel) -> list:
+def _basket(rng: random.Random, channel: Channel, *, products: int = 1) -> list:
+    """A few products (at least `products`), mostly one or two, mostly one of each."""
     rate = CZK_PER_EUR if channel.currency_code == "CZK" else Decimal("1")
-    chosen = rng.sample(range(len(ARTICLES)), rng.choices([1, 2, 3, 4], [5, 4, 2, 1])[0])
+    count = max(rng.choices([1, 2, 3, 4], [5, 4, 2, 1])[0], products)
+    chosen = rng.sample(range(len(ARTICLES)), count)
     items = []
     for index in sorted(chosen):
         code, name, price, weight = ARTICLES[index]
@@ -334,8 +366,9 @@ def _payment_kind(rng: random.Random, fate: str) -> str:
     return rng.choices(["card", "transfer"], [3, 1])[0]
 
 
-def _steps(clock: _Clock, fate: str, pay_kind: str, statuses: dict) -> list[Step]:
-    """The order's steps for its fate, each at a moment after the one before."""
+def _steps(clock: _Clock, fate: str, pay_kind: str, statuses: dict, items: list) -> list[Step]:
+    """The order's steps for its fate, in time order. `items` is the basket: steps name
+    its products by their place in it (the order's product lines, in the same order)."""
     rng = clock.rng
     placed = clock.placed(fate)
     steps = [Step("create", placed)]
@@ -359,21 +392,60 @@ def _steps(clock: _Clock, fate: str, pay_kind: str, statuses: dict) -> list[Step
             moment = clock.after(after, timedelta(hours=2), timedelta(hours=48))
         return step("pay", moment, **args)
 
-    def send(after: datetime) -> datetime:
-        return step("send", clock.on(clock.working_day(after, (1, 3)), 9, 16))
+    def processing(at: datetime) -> None:
+        if "Processing" in statuses:
+            step("status", at, status_id=statuses["Processing"])
 
-    def deliver(sent: datetime) -> datetime:
-        return step("deliver", clock.on(clock.working_day(sent, (1, 4), saturday=True), 8, 18))
+    def send(after: datetime, parcel: int, days=(1, 3), hold: int | None = None) -> datetime:
+        """Parcel `parcel` packed on a working day `days` after the moment (without the
+        product `hold`, which waits), and taken by the carrier's pick-up within hours."""
+        packed = clock.on(clock.working_day(after, days), 8, 14)
+        step("pack", packed, parcel=parcel, hold=hold, packaging=rng.choice(PACKAGING))
+        sent = clock.after(packed, timedelta(minutes=30), timedelta(hours=3))
+        return step("send", sent, parcel=parcel)
 
-    def close(delivered: datetime) -> None:
+    def deliver(sent: datetime, parcel: int) -> datetime:
+        day = clock.working_day(sent, (1, 4), saturday=True)
+        return step("deliver", clock.on(day, 8, 18), parcel=parcel)
+
+    def nightly_close(delivered: datetime) -> datetime:
         # At night, as a daily `close_delivered_orders --after-days 14` would.
         day = timezone.localtime(delivered + CLOSE_AFTER, clock.zone).date() + timedelta(days=1)
-        step("done", clock.on(day, 2, 3))
+        return clock.on(day, 2, 3)
+
+    def ship(paid: datetime) -> datetime | None:
+        """The paid order's parcels: when the last one arrived (None if it has not)."""
+        if fate in ("waiting_for_stock", *SPLIT) or rng.random() < 0.3:
+            processed = clock.after(paid, timedelta(hours=1), timedelta(hours=6))
+            processing(processed)
+            if fate == "waiting_for_stock":
+                step("note", processed, text="Waiting for stock: the supplier is late")
+                return None
+        if fate in SPLIT:  # one product waits for stock: the rest goes out first
+            hold = rng.randrange(len(items))
+            sent = send(paid, 1, hold=hold)
+            step("note", sent, text=f"{items[hold].name} waits for stock: it follows later")
+            first = deliver(sent, 1)
+            if fate == "partially_sent":
+                return None
+            return max(first, deliver(send(sent, 2, days=(3, 8)), 2))
+        sent = send(paid, 1)
+        if fate == "lost_in_transit":
+            asked = clock.on(clock.working_day(sent, (7, 8)), 9, 16)
+            step("note", asked, text="Not delivered yet: asked the carrier")
+            return None
+        if fate == "not_picked_up":  # the pick-up point sends it back after a week
+            back = clock.on(clock.working_day(sent, (9, 11)), 9, 16)
+            step("back_to_sender", back, parcel=1)
+            step("note", back, text="Not picked up: the customer asked us to send it again")
+            processing(back)
+            return deliver(send(back, 2, days=(1, 2)), 2)
+        return deliver(sent, 1)
 
     if fate == "cash_on_delivery":
-        delivered = deliver(send(placed))
+        delivered = deliver(send(placed, 1), 1)
         step("pay", clock.after(delivered, timedelta(minutes=2), timedelta(minutes=90)))
-        close(delivered)
+        step("done", nightly_close(delivered))
     elif fate == "not_paid_in_time":
         due = timezone.localtime(placed, clock.zone).date()
         due += timedelta(days=settings.ORDER_MATURITY_DAYS)
@@ -394,25 +466,40 @@ def _steps(clock: _Clock, fate: str, pay_kind: str, statuses: dict) -> list[Step
             paid = pay(clock.after(deposit, timedelta(days=3), timedelta(days=12)))
         else:
             paid = pay(placed)
-        if fate == "waiting_for_stock" or rng.random() < 0.3:
-            processing = clock.after(paid, timedelta(hours=1), timedelta(hours=6))
-            if "Processing" in statuses:
-                step("status", processing, status_id=statuses["Processing"])
-            if fate == "waiting_for_stock":
-                step("note", processing, text="Waiting for stock: the supplier is late")
-                return steps
-        sent = send(paid)
-        if fate == "lost_in_transit":
-            asked = clock.on(clock.working_day(sent, (7, 8)), 9, 16)
-            step("note", asked, text="Not delivered yet: asked the carrier")
-            return steps
-        delivered = deliver(sent)
-        if fate == "returned":
-            back = step("return", clock.on(clock.working_day(delivered, (3, 10)), 9, 16))
-            step("done", clock.after(back, timedelta(hours=1), timedelta(hours=30)))
-        else:
-            close(delivered)
-    return steps
+        delivered = ship(paid)
+        if delivered is not None:
+            closed = nightly_close(delivered)
+            if fate in RETURNS:
+                refunded = _return_steps(clock, fate, items, delivered, step)
+                if refunded is not None and refunded < closed:
+                    # Partly refunded, the night's close passes it by: closed by hand.
+                    closed = clock.after(refunded, timedelta(minutes=30), timedelta(hours=4))
+            step("done", closed)
+    # In time order: a return and the nightly close run side by side.
+    return sorted(steps, key=lambda s: s.at)
+
+
+def _return_steps(clock: _Clock, fate: str, items: list, delivered: datetime, step):
+    """Goods of a delivered order come back: asked for within the customer's 14 days, in
+    the post for days, then refunded the next working day or turned down. Answers when
+    the refund was made (None without one)."""
+    rng = clock.rng
+    line = rng.randrange(len(items))
+    count = rng.randint(1, items[line].count)
+    reason = "Changed my mind" if fate == "return_rejected" else rng.choice(RETURN_REASONS)
+    day = clock.working_day(delivered, (1, 9), saturday=True)
+    asked = step("return", clock.on(day, 8, 22), item=line, count=count, reason=reason)
+    if fate == "return_on_its_way":
+        return None
+    received = step("receive", clock.on(clock.working_day(asked, (2, 5)), 9, 16))
+    if fate == "return_to_refund":
+        return None
+    checked = clock.on(clock.working_day(received, (1, 1)), 9, 16)
+    if fate == "return_rejected":
+        step("note", checked, text=f"{items[line].name} came back used: not taken back")
+        step("reject", checked)
+        return None
+    return step("refund_return", checked)
 
 
 def plan(
@@ -440,14 +527,15 @@ def plan(
         channel = rng.choice(ref["channels"])
         shippings, payments = ref["methods"][channel.name]
         pay_kind = _payment_kind(rng, fate)
-        steps = _steps(clock, fate, pay_kind, ref["statuses"])
+        items = _basket(rng, channel, products=2 if fate in SPLIT else 1)
+        steps = _steps(clock, fate, pay_kind, ref["statuses"], items)
         stories.append(
             Story(
                 number=0,
                 fate=fate,
                 person=person,
                 channel=channel,
-                items=_basket(rng, channel),
+                items=items,
                 shipping=rng.choice(shippings),
                 payment=payments[pay_kind],
                 # Only what has happened by now: the recent orders are still on their way.
@@ -530,20 +618,43 @@ def _pay(story: Story, step: Step, actor: Actor) -> None:
     )
 
 
-def _send(story: Story, step: Step, actor: Actor) -> None:
+def _products(story: Story) -> list[OrderItem]:
+    """The order's product lines, in the basket's order."""
+    return list(
+        OrderItem.objects.filter(order_id=story.order_id, kind=ItemKind.PRODUCT).order_by("id")
+    )
+
+
+def _pack(story: Story, step: Step, actor: Actor) -> None:
+    """Parcel `parcel`: every unit not yet in one (but the product `hold`, which waits),
+    with the carrier's next tracking number, weighing its goods and the packaging."""
+    products = _products(story)
+    held = None if step.args["hold"] is None else products[step.args["hold"]]
+    lines = [
+        (item, item.count - item.shipped_count)
+        for item in products
+        if item.shipped_count < item.count and item != held
+    ]
+    weight = sum((item.weight * count for item, count in lines), step.args["packaging"])
     shipper = story.shipping.shipper
-    if shipper is not None:
-        services.order_tracking_add(
-            order_id=story.order_id,
-            actor=actor,
-            shipper_id=shipper.pk,
-            tracking_number=str(TRACKING_NUMBERS + story.number),
-        )
-    services.order_mark_sent(order_id=story.order_id, actor=actor)
+    parcel = step.args["parcel"]
+    shipment = services.shipment_create(
+        order_id=story.order_id,
+        actor=actor,
+        lines=[(item.pk, count) for item, count in lines],
+        shipper_id=shipper.pk if shipper else None,
+        tracking_number=str(TRACKING_NUMBERS + story.number * 10 + parcel) if shipper else None,
+        weight=weight,
+    )
+    story.parcels[parcel] = shipment.pk
 
 
-def _deliver(story: Story, step: Step, actor: Actor) -> None:
-    services.order_mark_delivered(order_id=story.order_id, actor=actor)
+def _parcel_step(service):
+    def act(story: Story, step: Step, actor: Actor) -> None:
+        shipment_id = story.parcels[step.args["parcel"]]
+        service(order_id=story.order_id, shipment_id=shipment_id, actor=actor)
+
+    return act
 
 
 def _done(story: Story, step: Step, actor: Actor) -> None:
@@ -566,15 +677,22 @@ def _refund(story: Story, step: Step, actor: Actor) -> None:
 
 
 def _return(story: Story, step: Step, actor: Actor) -> None:
-    """One unit of the first product came back damaged: refunded and marked returned."""
-    item = OrderItem.objects.filter(order_id=story.order_id, kind=ItemKind.PRODUCT).first()
-    services.order_refund(
+    """The customer sends back `count` units of the product `item`."""
+    item = _products(story)[step.args["item"]]
+    goods_return = services.return_request(
         order_id=story.order_id,
         actor=actor,
-        lines=[(item.pk, 1)],
-        reason="Returned: damaged in transit",
-        mark_returned=True,
+        lines=[(item.pk, step.args["count"])],
+        reason=step.args["reason"],
     )
+    story.return_id = goods_return.pk
+
+
+def _return_step(service):
+    def act(story: Story, step: Step, actor: Actor) -> None:
+        service(order_id=story.order_id, return_id=story.return_id, actor=actor)
+
+    return act
 
 
 def _note(story: Story, step: Step, actor: Actor) -> None:
@@ -588,12 +706,17 @@ ACTIONS = {
     "status": _status,
     "discount": _discount,
     "pay": _pay,
-    "send": _send,
-    "deliver": _deliver,
+    "pack": _pack,
+    "send": _parcel_step(services.shipment_mark_sent),
+    "deliver": _parcel_step(services.shipment_mark_delivered),
+    "back_to_sender": _parcel_step(services.shipment_mark_returned),
     "done": _done,
     "cancel": _cancel,
     "refund": _refund,
     "return": _return,
+    "receive": _return_step(services.return_mark_received),
+    "refund_return": _return_step(services.return_refund),
+    "reject": _return_step(services.return_reject),
     "note": _note,
 }
 
@@ -603,6 +726,8 @@ STAMPED = {
     OrderEvent: ("created_at",),
     OrderItem: ("created_at",),
     Tracking: ("created_at",),
+    Shipment: ("created_at", "date_sent", "date_delivered", "date_returned"),
+    Return: ("created_at", "date_received", "date_refunded", "date_rejected"),
     OrderDiscount: ("created_at",),
     Payment: ("created_at",),
     Refund: ("created_at",),
@@ -651,6 +776,43 @@ def backdate(order_id: int, moments: list[tuple[datetime, datetime]]) -> None:
         pk__in=Order.objects.filter(pk=order_id).values("customer_id"),
         created_at__gte=first_started,
     ).update(created_at=placed)
+    _backdate_json(order_id, moments)
+
+
+# What the services record with the present inside JSON: model -> its JSON field (the
+# history's changes and the events' payloads name date_sent and date_delivered: the rows
+# that mention a date_ field are read).
+STAMPED_JSON = {HistoryRecord: "changes", OrderEvent: "payload"}
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+def _backdate_json(order_id: int, moments: list[tuple[datetime, datetime]]) -> None:
+    """The moments written inside the history's changes and the events' payloads, moved
+    as backdate moves the columns (the step that had started when they were written)."""
+    starts = [started for started, _ in moments]
+
+    def moved(value):
+        if isinstance(value, dict):
+            return {key: moved(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [moved(item) for item in value]
+        if isinstance(value, str) and ISO_MOMENT.match(value):
+            written = datetime.fromisoformat(value)
+            step = bisect.bisect_right(starts, written) - 1 if written.tzinfo else -1
+            if step >= 0:
+                return moments[step][1].astimezone(written.tzinfo).isoformat()
+        return value
+
+    for model, name in STAMPED_JSON.items():
+        dated = model.objects.filter(order_id=order_id, **{f"{name}__icontains": "date_"})
+        rows = list(dated.only("pk", name))
+        changed = []
+        for row in rows:
+            value = getattr(row, name)
+            if value != (new := moved(value)):
+                setattr(row, name, new)
+                changed.append(row)
+        model.objects.bulk_update(changed, [name])
 
 
 def play(story: Story, *, actor: Actor) -> Order:

@@ -60,17 +60,29 @@ def test_orders_and_revenue_per_day_and_channel_in_the_main_currency(settings, a
     assert (figures.total_orders, figures.total_revenue) == (4, Decimal("24.68"))
 
 
+def send_first_item(order: Order, actor, *, delivered: bool = False) -> None:
+    """A parcel with the order's first product; the others wait."""
+    first = order.items.filter(kind="product").order_by("id").first()
+    parcel = services.shipment_create(order_id=order.pk, actor=actor, lines=[(first.pk, 1)])
+    services.shipment_mark_sent(order_id=order.pk, shipment_id=parcel.pk, actor=actor)
+    if delivered:
+        services.shipment_mark_delivered(order_id=order.pk, shipment_id=parcel.pk, actor=actor)
+
+
 def test_paid_orders_waiting_to_be_sent_oldest_first(actor):
-    old, new, _unpaid, sent = (order_with_items(items=1) for _ in range(4))
-    for order in (old, new, sent):
+    old, new, _unpaid, sent, partly = (order_with_items(items=2) for _ in range(5))
+    for order in (old, new, sent, partly):
         services.order_mark_paid(order_id=order.pk, actor=actor)
     services.order_mark_sent(order_id=sent.pk, actor=actor)
+    send_first_item(partly, actor)  # its second item waits: not sent yet either
     age_order(old, date_paid=days_ago(3))
+    age_order(partly, date_paid=days_ago(2))
 
     waiting = dashboard.paid_not_sent()
 
-    assert waiting.count == 2
-    assert [o.pk for o in waiting.oldest] == [old.pk, new.pk]
+    assert Order.objects.get(pk=partly.pk).shipping_state == "partially_sent"
+    assert waiting.count == 3
+    assert [o.pk for o in waiting.oldest] == [old.pk, partly.pk, new.pk]
 
 
 def test_a_paid_order_sent_in_part_still_waits_to_be_sent(actor):
@@ -85,16 +97,24 @@ def test_a_paid_order_sent_in_part_still_waits_to_be_sent(actor):
 
 
 def test_parcels_on_the_road_longer_than_n_days(actor):
-    late, recent, delivered = (order_with_items(items=1) for _ in range(3))
+    late, recent, delivered, partly = (order_with_items(items=2) for _ in range(4))
     for order in (late, recent, delivered):
         services.order_mark_sent(order_id=order.pk, actor=actor)
     services.order_mark_delivered(order_id=delivered.pk, actor=actor)
+    send_first_item(partly, actor, delivered=True)  # the rest left later, not arrived
+    services.order_mark_sent(order_id=partly.pk, actor=actor)
     age_order(late, date_sent=days_ago(9))
     age_order(recent, date_sent=days_ago(3))
     age_order(delivered, date_sent=days_ago(20))
+    age_order(partly, date_sent=days_ago(8))
 
-    assert [o.pk for o in dashboard.sent_not_delivered(7).oldest] == [late.pk]
-    assert [o.pk for o in dashboard.sent_not_delivered(2).oldest] == [late.pk, recent.pk]
+    assert Order.objects.get(pk=partly.pk).shipping_state == "partially_delivered"
+    assert [o.pk for o in dashboard.sent_not_delivered(7).oldest] == [late.pk, partly.pk]
+    assert [o.pk for o in dashboard.sent_not_delivered(2).oldest] == [
+        late.pk,
+        partly.pk,
+        recent.pk,
+    ]
 
 
 def test_payment_split_of_the_open_orders(actor):
@@ -151,6 +171,22 @@ def test_the_undelivered_days_come_from_the_page(admin_client, actor):
     assert (default["days"], default["count"]) == (7, 0)
     assert (three["sent_not_delivered"]["days"], three["sent_not_delivered"]["count"]) == (3, 1)
     assert nonsense["sent_not_delivered"]["days"] == 7
+
+
+def test_the_tiles_link_to_the_orders_they_count(admin_client, actor):
+    pending, partly, late, _unpaid = (order_with_items(items=2) for _ in range(4))
+    for order in (pending, partly, late):
+        services.order_mark_paid(order_id=order.pk, actor=actor)
+    send_first_item(partly, actor, delivered=True)
+    send_first_item(late, actor, delivered=True)
+    services.order_mark_sent(order_id=late.pk, actor=actor)  # partially delivered
+    age_order(late, date_sent=days_ago(9))
+    board = admin_client.get(HOME).context["dashboard"]
+
+    for tile, orders in (("paid_not_sent", {pending, partly}), ("sent_not_delivered", {late})):
+        listed = admin_client.get(board[tile]["url"]).context["cl"].result_list
+        assert board[tile]["count"] == len(orders)
+        assert {o.pk for o in listed} == {o.pk for o in orders}, tile
 
 
 def test_staff_who_may_not_see_orders_get_the_plain_index(client):

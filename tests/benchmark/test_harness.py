@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_currency
 from django.db import connection
+from django.db.models import Q
 from rest_framework.test import APIClient
 
 from bench import floor, grow
@@ -15,7 +16,7 @@ from orders.actors import Actor
 from orders.api_keys import create_api_key
 from orders.checks import check_orders
 from orders.counts import count_problems
-from orders.models import HistoryRecord, Order, OrderItem, Payment, Tracking
+from orders.models import HistoryRecord, Order, OrderItem, Payment, Return, Shipper, Tracking
 
 BASE_URL = "https://orders.bench.example"
 SAMPLE, GROWN = 8, 40
@@ -27,11 +28,47 @@ def secondary_indexes() -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
+def shipped_in_two_parcels_with_returns(actor) -> Order:
+    """Two mugs and a tea, paid, sent in two parcels (two tracking numbers of one carrier)
+    and delivered; a mug came back and was refunded, the tea is on its way back."""
+    order = services.order_create(
+        actor=actor,
+        name="Eva Dvořáková",
+        email="eva@mail.example",
+        items=[
+            services.ItemData(name="Mug", count=2, vat=Decimal("21"), final_price=Decimal("12.5")),
+            services.ItemData(name="Tea", count=1, vat=Decimal("21"), final_price=Decimal("5.9")),
+        ],
+    )
+    services.order_mark_paid(order_id=order.pk, actor=actor)
+    mug, tea = order.items.filter(kind="product").order_by("id")
+    shipper = Shipper.objects.order_by("id").first()
+    for number, item in enumerate((mug, tea)):
+        parcel = services.shipment_create(
+            order_id=order.pk,
+            actor=actor,
+            lines=[(item.pk, item.count)],
+            shipper_id=shipper.pk,
+            tracking_number=f"7700000{number}",
+        )
+        services.shipment_mark_sent(order_id=order.pk, shipment_id=parcel.pk, actor=actor)
+        services.shipment_mark_delivered(order_id=order.pk, shipment_id=parcel.pk, actor=actor)
+    refunded = services.return_request(
+        order_id=order.pk, actor=actor, lines=[(mug.pk, 1)], reason="Too small"
+    )
+    services.return_mark_received(order_id=order.pk, return_id=refunded.pk, actor=actor)
+    services.return_refund(order_id=order.pk, return_id=refunded.pk, actor=actor)
+    services.return_request(order_id=order.pk, actor=actor, lines=[(tea.pk, 1)], reason="Stale")
+    return order
+
+
 @pytest.fixture
 def grown(db, actor):
     """A sample made by the services (plus a JPY order with original prices, for the
-    rarer paths of the Order answer), copied in SQL up to GROWN orders."""
-    grow.seed_sample(SAMPLE - 1)
+    rarer paths of the Order answer, and an order of two parcels with returns), copied in
+    SQL up to GROWN orders."""
+    grow.seed_sample(SAMPLE - 2)
+    shipped_in_two_parcels_with_returns(actor)
     jpy = services.order_create(
         actor=actor,
         name="Yui Tanaka",
@@ -95,9 +132,56 @@ def test_grown_orders_keep_the_orders_invariants(grown):
     assert HistoryRecord.objects.filter(order=copy).count() == template.history.count()
     numbers = list(Tracking.objects.values_list("tracking_number", flat=True))
     assert len(set(numbers)) == len(numbers)
-    for tracking in Tracking.objects.exclude(order_id__in=grown):
-        record = HistoryRecord.objects.get(order_id=tracking.order_id, type="tracking")
-        assert record.name.endswith(tracking.tracking_number)
+    copied = Tracking.objects.exclude(order_id__in=grown)
+    assert copied.count() > SAMPLE  # an order of two parcels has two
+    for tracking in copied:
+        # The copy's history names its own numbers, never its template's.
+        history = HistoryRecord.objects.filter(order_id=tracking.order_id)
+        assert names(history, tracking.tracking_number).exists()
+        template = grown[tracking.order_id % SAMPLE]
+        for number in Tracking.objects.filter(order_id=template).values_list(
+            "tracking_number", flat=True
+        ):
+            assert not names(history, number).exists()
+
+
+def names(history, number: str):
+    """The records that name a tracking number (in their name or their changes)."""
+    return history.filter(Q(name__contains=number) | Q(changes__icontains=number))
+
+
+@pytest.mark.postgres
+def test_copies_carry_their_templates_parcels_and_returns(grown):
+    template = Order.objects.get(name="Eva Dvořáková", pk__in=grown)
+    copies = Order.objects.filter(name="Eva Dvořáková").exclude(pk__in=grown)
+    assert copies.count() == (GROWN - SAMPLE) // SAMPLE
+
+    def parcels_and_returns(order: Order) -> tuple:
+        parcels = [
+            (s.state, s.weight, [(line.item.name, line.count) for line in s.lines.all()])
+            for s in order.shipments.order_by("id")
+        ]
+        returns = [
+            (r.state, r.reason, [(line.item.name, line.count) for line in r.lines.all()])
+            for r in order.returns.order_by("id")
+        ]
+        return parcels, returns
+
+    for copy in copies:
+        assert parcels_and_returns(copy) == parcels_and_returns(template)
+        first, second = copy.shipments.order_by("id")
+        assert first.tracking.order_id == second.tracking.order_id == copy.pk
+        assert second.tracking.tracking_number == f"{first.tracking.tracking_number}-1"
+        assert {line.item.order_id for s in (first, second) for line in s.lines.all()} == {copy.pk}
+        refunded = copy.returns.get(state="refunded")
+        assert refunded.refund.order_id == copy.pk
+        assert {line.item.order_id for line in refunded.lines.all()} == {copy.pk}
+        shift = copy.date_order - template.date_order
+        assert refunded.date_refunded - template.returns.get(state="refunded").date_refunded == (
+            shift
+        )
+        assert first.date_delivered - template.shipments.order_by("id")[0].date_delivered == (shift)
+    assert Return.objects.filter(order__in=copies).count() == 2 * copies.count()
 
 
 def money_rows(order: Order) -> tuple:
@@ -174,6 +258,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
     api = APIClient()
     api.credentials(HTTP_TOKEN=key)
     jpy = Order.objects.filter(order_currency_code="JPY").exclude(pk__in=grown).first()
+    parcels = Order.objects.filter(name="Eva Dvořáková").exclude(pk__in=grown).first()
     tracked = Tracking.objects.exclude(order_id__in=grown).first()
     day = Order.objects.order_by("date_order")[GROWN // 2].date_order.date()
     open_status = Order.objects.exclude(closing_state="done").exclude(status=None).first().status_id
@@ -184,6 +269,7 @@ def test_the_floor_answers_what_the_api_answers(grown, settings):
         f"/System/Orders/{grown[0]}",
         f"/System/Orders/{in_czech.pk}",
         f"/System/Orders/{jpy.pk}",
+        f"/System/Orders/{parcels.pk}",
         f"/System/Orders/{Order.objects.order_by('-id').first().pk}",
         "/System/Orders",
         "/System/Orders?per_page=10&page=3",

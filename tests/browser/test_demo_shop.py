@@ -1,17 +1,19 @@
 """The back office on the demo's data (orders/demo.py: 90 days of a shop) in a 1400 x 1000
 window, as staff first see it after `make run`: the dashboard, the order list, an order's
-page and its timeline, and the customer's page fit the window (the document is no wider
-than it) and show the shop. These are the docs' screenshots: UPDATE_SCREENSHOTS=1 writes
-them to docs/screenshots/ (an ordinary run to a temporary folder)."""
+page, its parcels, a returned order's timeline and the customer's page fit the window
+(the document is no wider than it) and show the shop. These are the docs' screenshots:
+UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/ (an ordinary run to a temporary
+folder)."""
 
 import os
 from pathlib import Path
 
 import pytest
+from django.db.models import Count
 from playwright.sync_api import expect
 
 from orders import demo
-from orders.models import ClosingState, Order, ShippingState
+from orders.models import ClosingState, Order, Return, ShippingState
 from statuses.models import OrderStatus
 from tests.factories import UserFactory
 
@@ -81,14 +83,16 @@ def test_the_demo_shop_at_1400_px(staff_page, live_server, screenshots):
     fits_the_window(page)
     page.screenshot(path=str(screenshots / "order-list.png"))
 
-    # an order on its way: delivered, waiting to be closed, with its parcel and payment
+    # an order on its way: delivered, waiting to be closed, with its parcels (two if an
+    # order has them) and payment
     order = (
         Order.objects.filter(
             closing_state=ClosingState.OPEN,
             shipping_state=ShippingState.DELIVERED,
             trackings__isnull=False,
         )
-        .order_by("-date_order")
+        .annotate(parcels=Count("shipments"))
+        .order_by("-parcels", "-date_order")
         .first()
     )
     page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
@@ -96,6 +100,22 @@ def test_the_demo_shop_at_1400_px(staff_page, live_server, screenshots):
     expect(page.locator("button[name='transition'][value='done']")).to_be_visible()
     fits_the_window(page)
     page.screenshot(path=str(screenshots / "order-change.png"))
+
+    # the latest order sent in two parcels: each with its carrier, number, weight and dates
+    split = (
+        Order.objects.annotate(parcels=Count("shipments"))
+        .filter(parcels=2)
+        .order_by("-date_order")
+        .first()
+    )
+    page.goto(f"{live_server.url}/admin/orders/order/{split.pk}/change/")
+    panel = page.locator("#parcels")
+    for parcel in split.shipments.select_related("tracking"):
+        row = panel.locator(f"#parcel-{parcel.pk}")
+        expect(row).to_contain_text(parcel.tracking.tracking_number)
+        expect(row).to_contain_text(parcel.get_state_display())
+    fits_the_window(page)
+    panel.screenshot(path=str(screenshots / "order-parcels.png"))
 
     # an order still to be sent: its items inline, editable, with VAT, totals and delete
     # (the widest amounts: crowns)
@@ -116,10 +136,17 @@ def test_the_demo_shop_at_1400_px(staff_page, live_server, screenshots):
     items.screenshot(path=str(screenshots / "order-items.png"))
 
     # a returned order's timeline (the HISTORY button): names and amounts, not ids
-    returned = Order.objects.filter(refunds__lines__isnull=False).order_by("-date_order").first()
-    page.goto(f"{live_server.url}/admin/orders/order/{returned.pk}/history/")
-    expect(page.locator("body")).to_contain_text("Returned: damaged in transit")
-    expect(page.locator("body")).to_contain_text("Status: Delivered → Completed")
+    goods_return = (
+        Return.objects.filter(state="refunded", order__closing_state=ClosingState.DONE)
+        .order_by("-order__date_order")
+        .first()
+    )
+    page.goto(f"{live_server.url}/admin/orders/order/{goods_return.order_id}/history/")
+    timeline = page.locator("body")
+    expect(timeline).to_contain_text(f"Return {goods_return.pk} requested")
+    expect(timeline).to_contain_text(f"Return {goods_return.pk} received")
+    expect(timeline).to_contain_text(f"Refund for return {goods_return.pk}")
+    expect(timeline).to_contain_text("Status: Delivered → Completed")
     fits_the_window(page)
     page.screenshot(path=str(screenshots / "order-history.png"))
 

@@ -2,11 +2,14 @@
 with its timing, told through the services."""
 
 import datetime
+import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from orders import dashboard, demo
@@ -21,6 +24,8 @@ from orders.models import (
     Payment,
     PaymentKind,
     Refund,
+    Return,
+    Shipment,
     Tracking,
 )
 
@@ -28,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 ORDERS = 100  # one whole deck of fates (demo.FATES): each story kind at least once
 DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture(scope="class")
@@ -93,7 +99,17 @@ class TestASeededShop:
 
     def test_history_payments_and_refunds_happen_when_the_order_does(self, shop):
         orders = dict(Order.objects.values_list("pk", "date_order"))
-        for model in (HistoryRecord, OrderEvent, Payment, Refund, Tracking, OrderItem):
+        stamped = (
+            HistoryRecord,
+            OrderEvent,
+            Payment,
+            Refund,
+            Tracking,
+            OrderItem,
+            Shipment,
+            Return,
+        )
+        for model in stamped:
             stamps = model.objects.values_list("order_id", "created_at")
             assert stamps, model
             for order_id, created in stamps:
@@ -103,6 +119,20 @@ class TestASeededShop:
             times = HistoryRecord.objects.filter(order_id=order_id).order_by("id")
             stamps = list(times.values_list("created_at", flat=True))
             assert stamps == sorted(stamps), order_id
+        # The dates a record names (date_sent, date_delivered) are the story's: a date it
+        # sets is the record's own moment, one it clears an earlier one.
+        named = 0
+        for model, name in demo.STAMPED_JSON.items():
+            for order_id, created, value in model.objects.values_list("order", "created_at", name):
+                changes = value.get("changes", value)
+                for moment in re.findall(r'"(\d{4}-\d\d-\d\dT[^"]+)"', json.dumps(changes)):
+                    moment = datetime.datetime.fromisoformat(moment)
+                    assert orders[order_id] <= moment <= created, (model, value)
+                for key in ("date_sent", "date_delivered"):
+                    if key in changes and changes[key][1] is not None:
+                        assert datetime.datetime.fromisoformat(changes[key][1]) == created
+                        named += 1
+        assert named > ORDERS
         # A refund comes after the payment it gives back.
         for refund in Refund.objects.all():
             paid = refund.order.payments.filter(kind=PaymentKind.PAYMENT).earliest("created_at")
@@ -115,22 +145,98 @@ class TestASeededShop:
         ]
         assert card_paid
         assert max(card_paid) <= datetime.timedelta(minutes=20)  # a card pays at once
-        sent = Order.objects.filter(date_sent__isnull=False).exclude(
-            payment__name="Cash on delivery"
-        )
-        for o in sent:
-            assert DAY / 2 < o.date_sent - o.date_paid < 6 * DAY  # 1-3 working days
-        for o in Order.objects.filter(date_delivered__isnull=False):
-            assert datetime.timedelta(hours=12) < o.date_delivered - o.date_sent < 6 * DAY
+        parcels = list(Shipment.objects.select_related("order__payment").order_by("id"))
+        firsts = {}
+        for parcel in parcels:
+            firsts.setdefault(parcel.order_id, parcel)
+            # packed during the day, taken by the carrier's pick-up within hours
+            if parcel.date_sent:
+                assert datetime.timedelta(0) < parcel.date_sent - parcel.created_at < 4 * HOUR
+            # on the road for a working day or a few
+            if parcel.date_delivered:
+                assert 12 * HOUR < parcel.date_delivered - parcel.date_sent < 6 * DAY, parcel
+            if parcel.date_returned:  # back from the pick-up point after a week or so
+                assert 8 * DAY < parcel.date_returned - parcel.date_sent < 16 * DAY, parcel
+        first_sent = [p for p in firsts.values() if p.order.payment.name != "Cash on delivery"]
+        assert first_sent
+        for parcel in first_sent:  # packed on a working day after the payment: 1-3 days
+            # (a deposit's order after the rest of the money came)
+            payments = parcel.order.payments.filter(kind=PaymentKind.PAYMENT)
+            paid = payments.latest("created_at").created_at
+            packed = parcel.created_at
+            assert timezone.localdate(paid) < timezone.localdate(packed), parcel
+            assert packed - paid < 6 * DAY, parcel
         cash = Order.objects.filter(payment__name="Cash on delivery", date_paid__isnull=False)
         assert cash.exists()
         for o in cash:  # paid at the door
-            assert o.date_delivered < o.date_paid < o.date_delivered + datetime.timedelta(hours=2)
+            assert o.date_delivered < o.date_paid < o.date_delivered + 2 * HOUR
+
+    def test_some_orders_go_out_in_two_parcels_and_some_come_back(self, shop):
+        # Every parcel has its carrier's tracking number and weighs its goods and the box.
+        parcels = Shipment.objects.prefetch_related("lines__item").select_related(
+            "tracking__shipper"
+        )
+        for parcel in parcels:
+            assert parcel.tracking.shipper.name in {"PPL", "DPD"}
+            assert parcel.tracking.tracking_number.isdigit()
+            goods = sum(line.item.weight * line.count for line in parcel.lines.all())
+            assert parcel.weight - goods in demo.PACKAGING
+        two = Order.objects.annotate(parcels=Count("shipments")).filter(parcels=2)
+        # An item waited for stock: the rest went out first, it followed days later.
+        split = two.filter(shipping_state="delivered").exclude(shipments__state="returned")
+        assert split.exists()
+        for order in split:
+            first, second = order.shipments.order_by("id")
+            assert {line.item_id for line in first.lines.all()}.isdisjoint(
+                {line.item_id for line in second.lines.all()}
+            )
+            assert 2 * DAY < second.date_sent - first.date_sent < 14 * DAY
+            assert order.date_sent == second.date_sent  # sent: when the last parcel left
+            assert order.date_delivered == max(first.date_delivered, second.date_delivered)
+        # ... and some still wait for it: partially sent now, on the dashboard
+        partly = Order.objects.filter(closing_state="open", shipping_state="partially_sent")
+        assert partly.exists()
+        waiting = dashboard.paid_not_sent(rows=100)
+        assert set(partly.filter(payment_state="paid")) <= set(waiting.oldest)
+        # A parcel not picked up came back to the shop and went out again.
+        back = Order.objects.filter(shipments__state="returned", shipping_state="delivered")
+        assert back.exists()
+        for order in back:
+            returned, again = order.shipments.order_by("id")
+            assert again.date_sent > returned.date_returned
+            assert again.tracking.tracking_number != returned.tracking.tracking_number
+        # The history tells it parcel by parcel.
+        names = list(split.first().history.values_list("name", flat=True))
+        assert sum(1 for n in names if n.startswith("Parcel ") and " delivered" in n) == 2
+
+    def test_returns_come_after_delivery_and_are_refunded_a_working_day_after(self, shop):
+        states = set(Return.objects.values_list("state", flat=True))
+        assert states == {"requested", "received", "refunded", "rejected"}
+        for goods_return in Return.objects.select_related("order", "refund"):
+            delivered = goods_return.order.shipments.aggregate(last=Max("date_delivered"))
+            assert delivered["last"] < goods_return.created_at < delivered["last"] + 14 * DAY
+            if goods_return.date_received:  # in the post for days
+                assert 1 * DAY < goods_return.date_received - goods_return.created_at < 8 * DAY
+            if goods_return.state == "refunded":  # the next working day, through the refund
+                assert DAY / 4 < goods_return.date_refunded - goods_return.date_received < 4 * DAY
+                refund = goods_return.refund
+                assert refund.created_at == goods_return.date_refunded
+                assert refund.mark_returned
+                assert refund.reason == goods_return.reason
+                assert refund.amount > 0
+            if goods_return.state == "rejected":
+                assert goods_return.date_rejected > goods_return.date_received
+        # Goods refunded through a return leave the order partly refunded.
+        refunded = Order.objects.filter(returns__state="refunded")
+        assert set(refunded.values_list("payment_state", flat=True)) == {"partially_refunded"}
+        # The old way (a refund that marks its goods returned at once) is gone.
+        assert not Return.objects.filter(state="refunded", date_received=F("date_refunded"))
 
     def test_there_are_orders_at_every_point_of_their_lifecycle(self, shop):
         states = set(Order.objects.values_list("closing_state", "shipping_state"))
         assert {("open", "pending"), ("open", "sent"), ("open", "delivered")} <= states
         assert {("done", "delivered"), ("canceled", "pending")} <= states
+        assert ("open", "partially_sent") in states
         # The money a shop books: fees (some free above the threshold), discounts,
         # refunds of returned goods and of canceled orders.
         fees = OrderItem.objects.filter(kind__in=["shipping", "payment"])

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Create realistic demo orders through the order services, placed over the last 90 "
         "days and taken along their lifecycle with a shop's timing (items, fees, discounts, "
-        "payments, parcels, refunds, statuses, history). Safe to run again: it adds more "
+        "payments, parcels, returns, refunds, statuses, history). Safe to run again: it adds more "
         "orders."
     )
 
