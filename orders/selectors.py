@@ -77,11 +77,6 @@ def order_with_details(order_id: int, *, expanded: bool = True) -> Order | None:
     return orders_for_answer(expanded=expanded).filter(pk=order_id).first()
 
 
-def order_as_answered(order_id: int, *, expanded: bool) -> Order | None:
-    """One order with exactly what its Order answer shows (what a write answers), or None."""
-    return orders_for_answer(expanded=expanded).filter(pk=order_id).first()
-
-
 def order_statuses() -> QuerySet[OrderStatus]:
     """The instance's statuses in their display order."""
     return OrderStatus.objects.order_by("sort", "id")

@@ -21,7 +21,10 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from orders import selectors
+
 from .pagination import OrderPagination
+from .viewsets import parse_expanded
 
 PARAM = "after"
 START = "start"
@@ -87,7 +90,10 @@ class CursorMixin:
         self.has_more = len(ids) > self.per_page
         ids = ids[: self.per_page]
         self.next_cursor = encode(ids[-1] if ids else self.after)
-        return list(queryset.filter(pk__in=ids).order_by("pk")) if ids else []
+        if not ids:
+            return []
+        rows = selectors.orders_for_answer(expanded=parse_expanded(request.query_params))
+        return list(rows.filter(pk__in=ids).order_by("pk"))
 
     def get_paginated_response(self, data) -> Response:
         if self.after is None:

@@ -104,7 +104,7 @@ class OrderViewSet(OrderMoneyActions, mixins.ListModelMixin, ApiViewSet):
         def work():
             run(actor_for(self.request))
             context = self.get_serializer_context()
-            order = selectors.order_as_answered(order_id, expanded=context["expanded"])
+            order = selectors.order_with_details(order_id, expanded=context["expanded"])
             data = OrderSerializer(order, context=context).data
             return Response(data, headers={"ETag": etag(order.version)})
 
