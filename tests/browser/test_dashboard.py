@@ -74,5 +74,6 @@ def test_the_dashboard_fits_the_window_and_draws_its_charts(
     page.click("a.dash-tile >> text=paid, not sent yet")
     expect(page).to_have_url(
         f"{live_server.url}/admin/orders/order/"
-        "?payment_state__exact=paid&shipping_state__exact=pending&closing_state__exact=open"
+        "?payment_state__exact=paid&shipping_state__in=pending%2Cpartially_sent"
+        "&closing_state__exact=open"
     )
