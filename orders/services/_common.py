@@ -40,6 +40,32 @@ def changed_columns(order: Order) -> list[str] | None:
     return [name for name, value in stored.items() if getattr(order, name) != value]
 
 
+def is_whole(value) -> bool:
+    """A whole number sent as one (not a bool, not text)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def requested_product(order: Order, items: dict, seen: set, n: int, item_id, *, use: str):
+    """The product line that `lines[n]` of a request names, each once: NotFound for a line
+    the order does not have, InvalidInput for one named twice or one that is not a
+    product (`use` ends that message: "go into parcels", "come back")."""
+    field = f"lines[{n}].item_id"
+    item = items.get(item_id) if is_whole(item_id) else None
+    if item is None:
+        raise NotFound(
+            f"Order {order.pk} has no item {item_id}.", code="item_not_found", field=field
+        )
+    if item.pk in seen:
+        raise InvalidInput(f"Item {item.pk} is listed twice.", field=field)
+    seen.add(item.pk)
+    if item.kind != ItemKind.PRODUCT:
+        raise InvalidInput(
+            f"Item {item.pk} is a {item.get_kind_display().lower()} line: only products {use}.",
+            field=field,
+        )
+    return item
+
+
 def snapshot(order: Order, fields) -> dict:
     return {name: getattr(order, name) for name in fields}
 

@@ -39,9 +39,9 @@ from django_fsm import can_proceed
 from .. import events
 from ..actors import Actor
 from ..errors import InvalidInput, NotFound, RefundTooLarge, TransitionNotAllowed
-from ..models import ItemKind, Order, Return, ReturnState
+from ..models import Order, Return, ReturnState
 from ..rules import can_take_return, return_actions
-from ._common import lock_order, save_order
+from ._common import is_whole, lock_order, requested_product, save_order
 from .refunds import order_refund, refund_amount_of, refunded_counts
 from .returnable import add_return, check_returnable, release_return, return_summary
 
@@ -57,13 +57,9 @@ def _check_reason(reason) -> str:
     return reason
 
 
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _return_of(order: Order, return_id) -> Return:
     goods_return = (
-        Return.objects.filter(order=order, pk=return_id).first() if _whole(return_id) else None
+        Return.objects.filter(order=order, pk=return_id).first() if is_whole(return_id) else None
     )
     if goods_return is None:
         raise NotFound(f"Order {order.pk} has no return {return_id}.", code="return_not_found")
@@ -135,23 +131,8 @@ def return_request(
     checked, seen = [], set()
     for n, (item_id, count) in enumerate(lines):
         field = f"lines[{n}]"
-        item = items.get(item_id) if _whole(item_id) else None
-        if item is None:
-            raise NotFound(
-                f"Order {order.pk} has no item {item_id}.",
-                code="item_not_found",
-                field=f"{field}.item_id",
-            )
-        if item.pk in seen:
-            raise InvalidInput(f"Item {item.pk} is listed twice.", field=f"{field}.item_id")
-        seen.add(item.pk)
-        if item.kind != ItemKind.PRODUCT:
-            raise InvalidInput(
-                f"Item {item.pk} is a {item.get_kind_display().lower()} line: only products "
-                "come back.",
-                field=f"{field}.item_id",
-            )
-        if not _whole(count) or count < 1:
+        item = requested_product(order, items, seen, n, item_id, use="come back")
+        if not is_whole(count) or count < 1:
             raise InvalidInput(
                 "count must be a whole number of at least 1.", field=f"{field}.count"
             )

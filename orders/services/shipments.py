@@ -34,9 +34,9 @@ from django.db import transaction
 from .. import events
 from ..actors import Actor
 from ..errors import Duplicate, InvalidInput, NotFound, ShipmentTooLarge, TransitionNotAllowed
-from ..models import ItemKind, Order, Shipment, ShipmentState
+from ..models import Order, Shipment, ShipmentState
 from . import _parcels as parcels
-from ._common import diff, lock_order, refuse, save_order, snapshot
+from ._common import diff, is_whole, lock_order, refuse, requested_product, save_order, snapshot
 from .items import decimal_value
 from .lifecycle import announce_shipping
 
@@ -60,7 +60,7 @@ def _line_data(line) -> ShipmentLineData:
 
 
 def _is_count(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return is_whole(value) and value >= 1
 
 
 def _chosen_lines(order: Order, lines) -> list:
@@ -72,22 +72,7 @@ def _chosen_lines(order: Order, lines) -> list:
     chosen, seen = [], set()
     for n, line in enumerate(lines):
         field = f"lines[{n}]"
-        item = items.get(line.item_id) if _is_count(line.item_id) else None
-        if item is None:
-            raise NotFound(
-                f"Order {order.pk} has no item {line.item_id}.",
-                code="item_not_found",
-                field=f"{field}.item_id",
-            )
-        if item.pk in seen:
-            raise InvalidInput(f"Item {item.pk} is listed twice.", field=f"{field}.item_id")
-        seen.add(item.pk)
-        if item.kind != ItemKind.PRODUCT:
-            raise InvalidInput(
-                f"Item {item.pk} is a {item.get_kind_display().lower()} line: only products "
-                "go into parcels.",
-                field=f"{field}.item_id",
-            )
+        item = requested_product(order, items, seen, n, line.item_id, use="go into parcels")
         if not _is_count(line.count):
             raise InvalidInput(
                 "count must be a whole number of at least 1.", field=f"{field}.count"
