@@ -173,9 +173,12 @@ class Floor:
             self.connection = self.connect()
         if not self.authenticated(environ):
             return "401 Unauthorized", self.error("Not authenticated.", None)
-        path = environ.get("PATH_INFO", "")
+        return self.route(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+
+    def route(self, path: str, query_string: str) -> tuple[str, dict]:
+        """The answer to an authenticated GET (bench/django_floor.py calls it too)."""
         if path == "/System/Orders":
-            return "200 OK", self.orders(parse_qs(environ.get("QUERY_STRING", "")))
+            return "200 OK", self.orders(parse_qs(query_string))
         match = DETAIL.match(path)
         if match:
             order = self.order(int(match.group(1)))

@@ -228,7 +228,7 @@ def first_difference(ours, floor, where: str = "$") -> str | None:
     return None
 
 
-def check_same_answers(paths: list[str], ours: int, floor: int, key: str) -> None:
+def check_same_answers(paths: list[str], ours: int, floor: int, key: str, name="ours") -> None:
     for path in paths:
         (our_status, our_body), (floor_status, floor_body) = (
             get(ours, path, key),
@@ -236,12 +236,12 @@ def check_same_answers(paths: list[str], ours: int, floor: int, key: str) -> Non
         )
         if our_status != 200 or floor_status != 200:
             raise SystemExit(
-                f"{path}: ours {our_status}, the floor {floor_status}\n{our_body[:500]}"
+                f"{path}: {name} {our_status}, the floor {floor_status}\n{our_body[:500]}"
             )
         difference = first_difference(json.loads(our_body), json.loads(floor_body))
         if difference:
-            raise SystemExit(f"The answers differ for {path}:\n  {difference}")
-        print(f"  same JSON: {path} ({len(our_body):,} bytes)", flush=True)
+            raise SystemExit(f"The answers of {name} differ for {path}:\n  {difference}")
+        print(f"  same JSON ({name}): {path} ({len(our_body):,} bytes)", flush=True)
 
 
 def raw_request(path: str, key: str) -> bytes:
@@ -375,6 +375,8 @@ def percentile(ordered: list[float], p: float) -> float:
 
 
 def table(results: list[dict]) -> str:
+    if results and "django" in results[0]:
+        return split_table(results)
     lines = [
         "| request | ours rps | p50 ms | p99 ms | floor rps | p50 ms | p99 ms | ratio | goal |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -385,6 +387,24 @@ def table(results: list[dict]) -> str:
         lines.append(
             f"| {row['label']} | {ours['rps']:,} | {ours['p50_ms']:,} | {ours['p99_ms']:,} "
             f"| {floor['rps']:,} | {floor['p50_ms']:,} | {floor['p99_ms']:,} "
+            f"| {row['ratio']:.2f} | {goal} |"
+        )
+    return "\n".join(lines)
+
+
+def split_table(results: list[dict]) -> str:
+    """With --django-floor: where the gap between ours and the floor lies."""
+    lines = [
+        "| request | floor rps | Django floor rps | ours rps | Django floor / floor "
+        "| ours / Django floor | ratio (ours / floor) | goal |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results:
+        ours, floor, django = row["ours"], row["floor"], row["django"]
+        goal = f">= {row['goal']}" if row["goal"] else "see below"
+        lines.append(
+            f"| {row['label']} | {floor['rps']:,} | {django['rps']:,} | {ours['rps']:,} "
+            f"| {django['rps'] / floor['rps']:.2f} | {ours['rps'] / django['rps']:.2f} "
             f"| {row['ratio']:.2f} | {goal} |"
         )
     return "\n".join(lines)
@@ -430,6 +450,13 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="Turns of ours, then floor.")
     parser.add_argument("--port", type=int, default=8310, help="Our app's port.")
     parser.add_argument("--floor-port", type=int, default=8311, help="The floor's port.")
+    parser.add_argument(
+        "--django-floor",
+        action="store_true",
+        help="Also serve the floor's SQL through Django and DRF (bench/django_floor.py), "
+        "to show how much of the gap is the framework's request cycle.",
+    )
+    parser.add_argument("--django-floor-port", type=int, default=8312)
     parser.add_argument("--only", nargs="*", help="Only these request keys (detail, ...).")
     parser.add_argument("--compare-to", type=Path, help="Results of an earlier run (JSON).")
     parser.add_argument("--check-only", action="store_true", help="Compare answers, no load.")
@@ -464,13 +491,29 @@ def main(argv=None) -> int:
         env,
         RESULTS / f"{args.orders}-floor.log",
     )
+    servers = {"ours": ours, "floor": floor}
+    ports = {"ours": args.port, "floor": args.floor_port}
+    if args.django_floor:
+        servers["django"] = Server(
+            "django",
+            "config.wsgi",
+            args.django_floor_port,
+            {**env, "DJANGO_SETTINGS_MODULE": "bench.django_floor_settings"},
+            RESULTS / f"{args.orders}-django.log",
+        )
+        ports["django"] = args.django_floor_port
     results = []
     try:
         ours.wait_ready("/health")
         floor.wait_ready("/System/Orders")
+        if args.django_floor:
+            servers["django"].wait_ready("/System/Orders")
         print(f"{total:,} orders in {database_name(url)}; checking the answers", flush=True)
         extra = ["/System/Orders?per_page=250", "/System/Orders/1"]
-        check_same_answers([r.path for r in requests] + extra, args.port, args.floor_port, key)
+        paths = [r.path for r in requests] + extra
+        check_same_answers(paths, args.port, args.floor_port, key)
+        if args.django_floor:
+            check_same_answers(paths, args.django_floor_port, args.floor_port, key, "django")
         if args.check_only:
             return 0
         load_before = os.getloadavg()
@@ -481,26 +524,26 @@ def main(argv=None) -> int:
                 flush=True,
             )
         for request in requests:
-            measured = measure(request, {"ours": args.port, "floor": args.floor_port}, key, args)
+            measured = measure(request, ports, key, args)
             for name, result in measured.items():
                 if result.errors:
                     raise SystemExit(f"{name}: statuses {result.statuses} for {request.path}")
             row = {
                 **asdict(request),
-                "ours": asdict(measured["ours"]),
-                "floor": asdict(measured["floor"]),
+                **{name: asdict(result) for name, result in measured.items()},
                 "ratio": round(measured["ours"].rps / measured["floor"].rps, 3),
             }
             results.append(row)
+            django = f", Django floor {row['django']['rps']} rps" if "django" in row else ""
             print(
                 f"  {request.label}: ours {row['ours']['rps']} rps, "
-                f"floor {row['floor']['rps']} rps, ratio {row['ratio']:.2f}",
+                f"floor {row['floor']['rps']} rps{django}, ratio {row['ratio']:.2f}",
                 flush=True,
             )
         load_after = os.getloadavg()
     finally:
-        ours.stop()
-        floor.stop()
+        for server in servers.values():
+            server.stop()
         ApiKey.objects.filter(name=KEY_NAME).delete()
 
     report = {
