@@ -7,9 +7,14 @@ import string
 
 from django.utils import timezone
 
+from .compiled import CompiledQuery
 from .models import ApiKey, ApiKeyScope
 
 PREFIX_LENGTH = 8
+# Every API request reads its key: compiled once (orders/compiled.py). Prefixes are unique.
+_ACTIVE_BY_PREFIX = CompiledQuery(
+    ApiKey, lambda values: ApiKey.objects.filter(prefix=values[0], active=True)
+)
 
 
 def _hash(plain: str) -> str:
@@ -36,7 +41,8 @@ def find_api_key(plain: str) -> ApiKey | None:
     # A prefix is hex (token_hex): anything else, a NUL byte included, matches no key.
     if len(prefix) != PREFIX_LENGTH or not all(c in string.hexdigits for c in prefix):
         return None
-    key = ApiKey.objects.filter(prefix=prefix, active=True).first()
+    found = _ACTIVE_BY_PREFIX([prefix])
+    key = found[0] if found else None
     if key is None or not hmac.compare_digest(key.hashed_key, _hash(plain)):
         return None
     now = timezone.now()

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from statuses.models import OrderStatus
 
+from .compiled import CompiledQuery, prefetched
 from .models import (
     HistoryRecord,
     Order,
@@ -32,19 +33,113 @@ EXPANDED_RELATED = (
     "shipping__channel",
     "payment__channel",
 )
+# Timestamps an API answer does not show, left out of its reads: psycopg and Django load
+# each timestamp in Python (a few microseconds each; a page had a thousand of them).
+ANSWER_UNREAD = {
+    "order": (
+        "date_sent",
+        "date_delivered",
+        "date_done",
+        "date_canceled",
+        "created_at",
+        "updated_at",
+        "discount__created_at",
+    ),
+    "line": ("created_at",),
+}
 # The API's listing order (the index order_date_order_idx): newest first, ties by id.
 LISTING_ORDER = ("-date_order", "-id")
+
+
+def answer_related(*, expanded: bool) -> tuple[str, ...]:
+    return ANSWER_RELATED + EXPANDED_RELATED if expanded else ANSWER_RELATED
+
+
+def answer_lines() -> tuple[Prefetch, Prefetch]:
+    """The items and the tracking numbers an Order answer lists, in their order."""
+    return (
+        Prefetch("items", queryset=OrderItem.objects.order_by("id")),
+        Prefetch("trackings", queryset=Tracking.objects.select_related("shipper").order_by("id")),
+    )
 
 
 def orders_for_answer(*, expanded: bool) -> QuerySet[Order]:
     """Orders with what an Order answer shows, in a fixed number of queries. Only the
     tables the answer reads are joined: planning a join of eight tables costs PostgreSQL
     more than running it for one order."""
-    related = ANSWER_RELATED + EXPANDED_RELATED if expanded else ANSWER_RELATED
-    return Order.objects.select_related(*related).prefetch_related(
-        Prefetch("items", queryset=OrderItem.objects.order_by("id")),
-        Prefetch("trackings", queryset=Tracking.objects.select_related("shipper").order_by("id")),
+    related = answer_related(expanded=expanded)
+    return Order.objects.select_related(*related).prefetch_related(*answer_lines())
+
+
+# The API's reads of the Order answer, compiled once (orders/compiled.py): the order with
+# its joins by id or by a page's ids (the listing's subquery), and the lines of orders.
+def _order_by_id(expanded: bool) -> CompiledQuery:
+    related = answer_related(expanded=expanded)
+    return CompiledQuery(
+        Order,
+        lambda values: (
+            Order.objects.select_related(*related)
+            .defer(*ANSWER_UNREAD["order"])
+            .filter(pk=values[0])
+        ),
     )
+
+
+def _page(expanded: bool) -> CompiledQuery:
+    related = answer_related(expanded=expanded)
+    return CompiledQuery(
+        Order,
+        lambda values, ids: (
+            Order.objects.select_related(*related)
+            .defer(*ANSWER_UNREAD["order"])
+            .filter(pk__in=ids)
+            .order_by(*LISTING_ORDER)
+        ),
+        subquery=True,
+    )
+
+
+_ANSWER_BY_ID = {expanded: _order_by_id(expanded) for expanded in (False, True)}
+_PAGE = {expanded: _page(expanded) for expanded in (False, True)}
+_ITEMS_OF = CompiledQuery(
+    OrderItem,
+    lambda ids: (
+        OrderItem.objects.defer(*ANSWER_UNREAD["line"]).filter(order_id__in=ids).order_by("id")
+    ),
+)
+_TRACKINGS_OF = CompiledQuery(
+    Tracking,
+    lambda ids: (
+        Tracking.objects.select_related("shipper")
+        .defer(*ANSWER_UNREAD["line"])
+        .filter(order_id__in=ids)
+        .order_by("id")
+    ),
+)
+
+
+def with_answer_lines(orders: list[Order]) -> list[Order]:
+    """`orders` with their items and tracking numbers read (two queries), as
+    prefetch_related(*answer_lines()) leaves them: `order.items.all()` reads no more."""
+    if not orders:
+        return orders
+    by_id = {order.pk: order for order in orders}
+    lines = {order.pk: ([], []) for order in orders}
+    ids = list(by_id)
+    for place, rows, relation in (
+        (0, _ITEMS_OF(ids), OrderItem.order),
+        (1, _TRACKINGS_OF(ids), Tracking.order),
+    ):
+        for row in rows:
+            relation.field.set_cached_value(row, by_id[row.order_id])
+            lines[row.order_id][place].append(row)
+    for order in orders:
+        items, trackings = lines[order.pk]
+        order._prefetched_objects_cache = {
+            "items": prefetched(OrderItem, items),
+            "trackings": prefetched(Tracking, trackings),
+        }
+    return orders
 
 
 def orders_with_details() -> QuerySet[Order]:
@@ -69,12 +164,13 @@ def orders_page(listing: QuerySet[Order], start: int, stop: int, *, expanded: bo
     subquery takes the page's ids in the listing's order from the indexes alone, then
     joins only those rows (an OFFSET deep in the listing skips ids, not joined rows)."""
     ids = listing.order_by(*LISTING_ORDER).values("pk")[start:stop]
-    return list(orders_for_answer(expanded=expanded).filter(pk__in=ids).order_by(*LISTING_ORDER))
+    return with_answer_lines(_PAGE[expanded]((), ids))
 
 
 def order_with_details(order_id: int, *, expanded: bool = True) -> Order | None:
     """One order with what its answer shows (`expanded`: the related objects too), or None."""
-    return orders_for_answer(expanded=expanded).filter(pk=order_id).first()
+    found = _ANSWER_BY_ID[expanded]([order_id])
+    return with_answer_lines(found)[0] if found else None
 
 
 def order_statuses() -> QuerySet[OrderStatus]:

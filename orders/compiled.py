@@ -1,0 +1,141 @@
+"""Querysets of a fixed shape, compiled to SQL once and run again with new parameters.
+
+Django compiles a queryset to SQL every time it is evaluated. For the Order answer's read
+(the order with its status, channel and discount joined: about 70 columns) that took about
+1 ms of Python, twice what PostgreSQL needs to run it, and the reads of the items and the
+tracking numbers another 0.6 ms together: a third of a detail request
+(docs/performance.md, "Compiled reads"). A `CompiledQuery` compiles its queryset the first
+time per database and number of parameters, keeps the SQL and what Django learnt from
+compiling it (the columns, the joined models, the converters), and afterwards runs only the
+SQL and builds the model instances as Django's own ModelIterable does (with the same
+internal helpers: the compiler's converters and `get_related_populators`).
+
+Only shapes whose SQL parameters are exactly the values given to `build` can be compiled
+this way; `CompiledQuery` checks that on compiling and otherwise runs the queryset as
+Django would, every time. A shape may have one slot for a subquery that changes from call
+to call (the ids of a page of a filtered listing): it is compiled with a placeholder, and
+each call puts the subquery's own SQL in its place.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import DEFERRED, Model, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import get_related_populators
+from django.db.models.sql import Query
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    compiler: object  # Django's SQLCompiler of the first run
+    converters: dict  # the columns' converters (from the database's values to Python's)
+    init_list: list[str]  # the model's attnames, deferred ones included
+    places: list[int | None] | None  # per attname its column in the row, None if deferred
+    start: int
+    stop: int
+    populators: list
+
+
+# Where a subquery goes in the compiled SQL (a literal no query of ours contains).
+_SLOT = "SELECT 'orders.compiled.slot'"
+
+
+class CompiledQuery:
+    """`build(values)` makes the queryset; its SQL parameters must be `values`, in order.
+    With `subquery=True` it is `build(values, subquery)`, and the queryset's only other
+    parameters are the subquery's (given to each call)."""
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *, subquery=False):
+        self.model = model
+        self.build = build
+        self.has_subquery = subquery
+        self._compiled: dict[tuple[str, int], _Compiled | None] = {}
+
+    def __call__(self, values: Sequence, subquery: QuerySet | None = None) -> list:
+        values = tuple(values)
+        extra = (subquery,) if self.has_subquery else ()
+        alias = router.db_for_read(self.model)
+        key = (alias, len(values))
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(alias, values)
+        compiled = self._compiled[key]
+        if compiled is None:
+            return list(self.build(values, *extra).using(alias))
+        sql, params = compiled.sql, values
+        if self.has_subquery:
+            try:
+                inner, params = subquery.query.get_compiler(using=alias).as_sql()
+            except EmptyResultSet:
+                return []
+            sql = sql.replace(_SLOT, inner, 1)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        objects, start, stop, places = [], compiled.start, compiled.stop, compiled.places
+        for row in rows:
+            if places is None:
+                fields = row[start:stop]
+            else:
+                # With deferred columns, Django's from_db looks each attname up in a list.
+                fields = [DEFERRED if place is None else row[place] for place in places]
+            obj = self.model.from_db(alias, compiled.init_list, fields)
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+    def _compile(self, alias: str, values: tuple) -> _Compiled | None:
+        slot = (RawSQL(_SLOT, ()),) if self.has_subquery else ()
+        queryset = self.build(values, *slot).using(alias)
+        if queryset._prefetch_related_lookups or queryset._fields is not None:
+            return None  # not a plain model read
+        compiler = queryset.query.get_compiler(using=alias)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None  # Django answers it without a query
+        if tuple(params) != values or compiler.annotation_col_map or compiler.has_extra_select:
+            return None  # parameters or columns of its own: compile every time
+        if self.has_subquery and (values or sql.count(_SLOT) != 1):
+            return None  # the subquery's parameters must be the only ones
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, stop = fields[0], fields[-1] + 1
+        selected = [column[0].target.attname for column in select[start:stop]]
+        attnames = [field.attname for field in self.model._meta.concrete_fields]
+        deferred = selected != attnames
+        return _Compiled(
+            sql=sql,
+            compiler=compiler,
+            converters=compiler.get_converters([column[0] for column in select]),
+            init_list=attnames if deferred else selected,
+            places=[start + selected.index(name) if name in selected else None for name in attnames]
+            if deferred
+            else None,
+            start=start,
+            stop=stop,
+            populators=get_related_populators(klass_info, select, alias),
+        )
+
+
+def prefetched(model: type[Model], objects: list) -> QuerySet:
+    """A queryset that holds `objects` as if prefetch_related had read them: what
+    `instance.<relation>.all()` answers once put in `instance._prefetched_objects_cache`."""
+    # One unfiltered Query per model serves them all (a method that narrows the queryset
+    # clones it first): making one per order cost more than reading its lines.
+    queryset = QuerySet(model=model, query=_empty_query(model))
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    return queryset
+
+
+@cache
+def _empty_query(model: type[Model]) -> Query:
+    return Query(model)

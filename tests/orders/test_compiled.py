@@ -1,0 +1,194 @@
+"""Reads compiled once (orders/compiled.py) give what the ORM gives, compile only once per
+shape, and fall back to the ORM for a shape they cannot reuse."""
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from orders import selectors
+from orders.api_keys import create_api_key, find_api_key
+from orders.compiled import CompiledQuery
+from orders.models import Order, OrderDiscount
+from tests.factories import (
+    OrderDiscountFactory,
+    OrderFactory,
+    OrderItemFactory,
+    OrderStatusFactory,
+    ShipperFactory,
+    ShippingMethodFactory,
+    TrackingFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def compiled(monkeypatch):
+    """The queries Django compiled to SQL."""
+    queries = []
+    as_sql = SQLCompiler.as_sql
+
+    def recording(self, *args, **kwargs):
+        queries.append(self.query)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", recording)
+    return queries
+
+
+def orm_answer(order_id: int, *, expanded: bool) -> Order:
+    return selectors.orders_for_answer(expanded=expanded).get(pk=order_id)
+
+
+def columns(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("expanded", [False, True])
+def test_an_order_read_compiled_is_the_orms(expanded):
+    status = OrderStatusFactory(name="Packed")
+    order = OrderFactory(status=status, note="fragile", shipping=ShippingMethodFactory())
+    OrderItemFactory(order=order, name="Tea")
+    OrderItemFactory(order=order, name="Mug", count=2)
+    TrackingFactory(order=order, shipper=ShipperFactory(name="PPL"), tracking_number="401")
+    TrackingFactory(order=order, tracking_number="402")
+    OrderDiscountFactory(order=order)
+    OrderFactory()  # another order, not read
+
+    for _ in range(2):  # compiled on the first read, reused on the second
+        ours = selectors.order_with_details(order.pk, expanded=expanded)
+        theirs = orm_answer(order.pk, expanded=expanded)
+
+        assert columns(ours) == columns(theirs)
+        assert columns(ours.status) == columns(theirs.status)
+        assert columns(ours.channel) == columns(theirs.channel)
+        assert columns(ours.discount) == columns(theirs.discount)
+        assert [columns(i) for i in ours.items.all()] == [columns(i) for i in theirs.items.all()]
+        assert [item.name for item in ours.items.all()] == ["Tea", "Mug"]
+        assert [t.tracking_url for t in ours.trackings.all()] == [
+            t.tracking_url for t in theirs.trackings.all()
+        ]
+        assert next(t.shipper.name for t in ours.trackings.all()) == "PPL"
+        assert all(item.order is ours for item in ours.items.all())
+        if expanded:
+            assert columns(ours.customer) == columns(theirs.customer)
+            assert columns(ours.shipping) == columns(theirs.shipping)
+            assert columns(ours.shipping.channel) == columns(theirs.shipping.channel)
+
+
+def test_an_order_without_discount_items_or_status():
+    order = OrderFactory(status=None)
+
+    ours = selectors.order_with_details(order.pk, expanded=False)
+
+    assert ours.status is None
+    assert list(ours.items.all()) == []
+    assert list(ours.trackings.all()) == []
+    with pytest.raises(OrderDiscount.DoesNotExist):
+        ours.discount  # noqa: B018 (what the answer's discount reads)
+
+
+def test_a_missing_order_is_none():
+    assert selectors.order_with_details(999_999, expanded=False) is None
+
+
+def test_a_read_compiles_once_and_reads_in_three_queries(compiled):
+    orders = [OrderFactory() for _ in range(3)]
+    for order in orders:
+        OrderItemFactory(order=order)
+    selectors.order_with_details(orders[0].pk, expanded=False)  # compiles its three reads
+    compiled.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        for order in orders:
+            assert selectors.order_with_details(order.pk, expanded=False).pk == order.pk
+
+    assert len(compiled) == 0
+    assert len(queries) == 3 * 3  # the order, its items, its trackings
+
+
+def test_lines_of_a_page_match_the_orms_prefetch():
+    orders = [OrderFactory() for _ in range(4)]
+    for index, order in enumerate(orders):
+        for _ in range(index):
+            OrderItemFactory(order=order)
+        TrackingFactory(order=order)
+    page = list(Order.objects.filter(pk__in=[o.pk for o in orders]).order_by("-id"))
+
+    ours = selectors.with_answer_lines(page)
+    theirs = {o.pk: o for o in selectors.orders_for_answer(expanded=False)}
+
+    for order in ours:
+        assert [i.pk for i in order.items.all()] == [i.pk for i in theirs[order.pk].items.all()]
+        assert [t.pk for t in order.trackings.all()] == [
+            t.pk for t in theirs[order.pk].trackings.all()
+        ]
+
+
+def test_a_shape_with_parameters_of_its_own_is_run_by_the_orm_each_time(compiled):
+    OrderFactory(note="kept")
+    wanted = OrderFactory(note="kept")
+    # `note="kept"` is a parameter the values do not give: the SQL cannot be reused.
+    query = CompiledQuery(Order, lambda values: Order.objects.filter(pk=values[0], note="kept"))
+
+    assert [o.pk for o in query([wanted.pk])] == [wanted.pk]
+    compiled.clear()
+    assert [o.pk for o in query([wanted.pk])] == [wanted.pk]
+    assert len(compiled) == 1
+
+
+def test_a_list_of_another_length_is_compiled_for_its_own():
+    orders = [OrderFactory() for _ in range(3)]
+    query = CompiledQuery(Order, lambda ids: Order.objects.filter(pk__in=ids).order_by("id"))
+
+    assert [o.pk for o in query([orders[0].pk])] == [orders[0].pk]
+    assert [o.pk for o in query([orders[2].pk, orders[1].pk])] == [orders[1].pk, orders[2].pk]
+    assert [o.pk for o in query([orders[1].pk])] == [orders[1].pk]
+
+
+def test_api_keys_are_found_by_the_compiled_read():
+    key, plain = create_api_key(name="shop")
+    revoked, revoked_plain = create_api_key(name="old")
+    revoked.active = False
+    revoked.save()
+
+    assert find_api_key(plain).pk == key.pk
+    assert find_api_key(plain).pk == key.pk  # the second time from the compiled SQL
+    assert find_api_key(revoked_plain) is None
+    assert find_api_key(plain[:-1] + ("A" if plain[-1] != "A" else "B")) is None
+
+
+def test_pages_of_filtered_listings_are_the_orms(compiled):
+    paid, open_ = OrderStatusFactory(name="Paid"), OrderStatusFactory(name="Open")
+    orders = [OrderFactory(status=paid if n % 2 else open_) for n in range(7)]
+    TrackingFactory(order=orders[3], tracking_number="777")
+    listing = selectors.orders_for_listing()
+    selectors.orders_page(listing, 0, 2, expanded=False)  # compiles the page's shape
+
+    for narrowed, start, stop in (
+        (listing, 0, 3),
+        (listing, 3, 10),
+        (listing.filter(status=paid), 1, 3),
+        (listing.filter(trackings__tracking_number="777"), 0, 10),
+        (listing.filter(status=paid, note="nothing has this"), 0, 10),
+    ):
+        compiled.clear()
+        ours = selectors.orders_page(narrowed, start, stop, expanded=False)
+        # The subquery (the page's ids) was compiled, not the page's read with its joins.
+        assert not [query for query in compiled if query.model is Order and query.select_related]
+        theirs = list(
+            selectors.orders_for_answer(expanded=False)
+            .filter(pk__in=[o.pk for o in narrowed[start:stop]])
+            .order_by(*selectors.LISTING_ORDER)
+        )
+
+        assert [o.pk for o in ours] == [o.pk for o in theirs]
+        assert [o.status.name for o in ours] == [o.status.name for o in theirs]
+
+
+def test_a_page_whose_filter_matches_nothing_by_construction_is_empty():
+    OrderFactory()
+    listing = selectors.orders_for_listing().filter(pk__in=[])
+
+    assert selectors.orders_page(listing, 0, 10, expanded=False) == []
