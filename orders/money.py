@@ -75,7 +75,13 @@ def format_money(amount: Decimal | None, currency: str, language: str | None = N
     letter (money_formatter)."""
     if amount is None:
         return None
-    return money_formatter(currency, str(babel_locale(language or current_language())))(amount)
+    return _formatter(currency, language or current_language())(amount)
+
+
+@lru_cache(maxsize=1024)
+def _formatter(currency: str, language: str) -> Callable[[Decimal], str]:
+    # Naming the Babel locale of a language code costs more than writing the amount.
+    return money_formatter(currency, str(babel_locale(language)))
 
 
 # Babel's NumberPattern.apply() unquotes 'text' in the finished string.
