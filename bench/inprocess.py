@@ -1,0 +1,127 @@
+"""Time one API request in-process: Django's WSGI handler called directly, no gunicorn, no
+sockets, one request at a time. What bench.run's rates are made of, without the load.
+
+    .venv/bin/python -m bench.inprocess --orders 1000000 /System/Orders/500000
+    .venv/bin/python -m bench.inprocess --orders 1000000 --app django-floor /System/Orders/500000
+    .venv/bin/python -m bench.inprocess --orders 10000 --profile cumulative \
+        "/System/Orders?per_page=100"
+
+Prints the answer's status and size, then the median and the fastest of --requests
+timings (after --warmup unmeasured ones), or with --profile a cProfile table of them.
+`--app django-floor` calls bench/django_floor.py (the floor's SQL through Django and
+DRF) instead of our app, `--app floor` the floor itself (bench/floor.py). Uses the grown
+database of --orders (bench.grow), with the settings bench.run gives its servers (DEBUG
+off, rate limits off), and a read-only API key made for the run and deleted after it.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from statistics import median
+
+from bench.common import database_url
+from bench.run import PUBLIC_BASE_URL
+
+# The floor has no Django; the API key is made with the project's settings.
+SETTINGS = {
+    "ours": "config.settings",
+    "django-floor": "bench.django_floor_settings",
+    "floor": "config.settings",
+}
+
+
+def environ(path: str, key: str) -> dict:
+    """A GET as gunicorn hands it to the app, behind the TLS proxy bench.run pretends."""
+    path, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_TOKEN": key,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", help="What to GET, e.g. /System/Orders/500000")
+    parser.add_argument("--orders", type=int, required=True, help="Which grown database.")
+    parser.add_argument("--app", choices=sorted(SETTINGS), default="ours")
+    parser.add_argument("--requests", type=int, default=300, help="Timed requests.")
+    parser.add_argument("--warmup", type=int, default=30, help="Unmeasured requests first.")
+    parser.add_argument("--profile", metavar="SORT", help="cProfile them, sorted by SORT.")
+    args = parser.parse_args(argv)
+
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url(args.orders),
+            "DJANGO_SETTINGS_MODULE": SETTINGS[args.app],
+            "DEBUG": "false",
+            "SECRET_KEY": "bench.inprocess " * 4,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "API_RATE_LIMITS": "off",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    from config.wsgi import application
+    from orders.api_keys import create_api_key
+
+    if args.app == "floor":
+        from bench.floor import from_environment
+
+        application = from_environment()
+
+    api_key, plain = create_api_key(name="bench.inprocess", read_only=True)
+    request = environ(args.path, plain)
+
+    def one() -> tuple[str, bytes]:
+        started = []
+        body = b"".join(application(dict(request), lambda status, headers: started.append(status)))
+        return started[0], body
+
+    try:
+        status, body = one()
+        print(f"{args.app}: GET {args.path} -> {status}, {len(body):,} bytes")
+        for _ in range(args.warmup):
+            one()
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.requests):
+                one()
+            profile.disable()
+            pstats.Stats(profile).sort_stats(args.profile).print_stats(40)
+            return 0
+        timings = []
+        for _ in range(args.requests):
+            began = time.perf_counter()
+            one()
+            timings.append((time.perf_counter() - began) * 1000)
+        print(
+            f"{args.requests} requests: median {median(timings):.2f} ms, "
+            f"fastest {min(timings):.2f} ms"
+        )
+    finally:
+        api_key.delete()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
