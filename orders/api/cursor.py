@@ -75,7 +75,7 @@ class CursorMixin:
             raise ValidationError(errors)
 
     def paginate_queryset(self, queryset, request, view=None) -> list:
-        self.parse(request.query_params)
+        self.parsed(request.query_params)
         if self.after is None:
             return super().paginate_queryset(queryset, request, view)
         # The page's ids first, from the primary key alone (one id more than the page says

@@ -40,8 +40,15 @@ class PagePagination(BasePagination):
         self.page = form.cleaned_data["page"] or 1
         self.per_page = form.cleaned_data["per_page"] or PER_PAGE_DEFAULT
 
+    def parsed(self, params) -> None:
+        """`parse(params)` once per query string: a GET's parameters are checked before the
+        view runs (ApiViewSet.check_query_params) and read again when it pages."""
+        if getattr(self, "_parsed", None) is not params:
+            self.parse(params)
+            self._parsed = params
+
     def paginate_queryset(self, queryset, request, view=None) -> list:
-        self.parse(request.query_params)
+        self.parsed(request.query_params)
         self.total = self.count(queryset, view)
         start = (self.page - 1) * self.per_page
         if start >= self.total:

@@ -78,7 +78,7 @@ class ApiViewSet(viewsets.GenericViewSet):
                 errors[name] = ["Give a value, or leave the parameter out."]
         listing = self.action != "retrieve"
         for check in (
-            self.paginator.parse if listing and self.paginator is not None else None,
+            self.paginator.parsed if listing and self.paginator is not None else None,
             parse_expanded if self.expandable else None,
         ):
             if check is not None:
