@@ -334,3 +334,31 @@ def test_first_difference_names_the_place():
     )
     assert first_difference({"done": False}, {"done": 0}).startswith("$.done")
     assert first_difference({"a": 1}, {"a": 1, "b": 2}) == "$.b: only in the floor"
+
+
+@pytest.mark.postgres
+def test_the_django_floor_answers_what_the_floor_answers(grown, settings, monkeypatch):
+    """bench/django_floor.py: the floor's answers through Django and DRF (our settings,
+    another URLconf), behind our authentication."""
+    from bench import django_floor
+
+    settings.PUBLIC_BASE_URL = BASE_URL
+    settings.ROOT_URLCONF = "bench.django_floor"
+    _, key = create_api_key(name="bench", read_only=True)
+    app = floor.Floor(
+        lambda: connection.connection, base_url=BASE_URL, language="en", time_zone="UTC"
+    )
+    monkeypatch.setattr(django_floor, "floor", app)  # its SQL on the test's connection
+    connection.ensure_connection()
+    api = APIClient()
+    api.credentials(HTTP_TOKEN=key)
+    paths = [f"/System/Orders/{grown[0]}", "/System/Orders?per_page=10&page=2"]
+
+    for path in paths:
+        answer = api.get(path)
+        status, body = floor_get(app, path, key)
+        assert (answer.status_code, status) == (200, "200 OK"), path
+        assert answer.json() == floor.orjson.loads(body), path
+    assert APIClient().get(paths[0]).status_code == 401
+    assert api.get("/System/Orders/999999999").status_code == 404
+    assert api.get("/System/Orders?per_page=5").status_code == 400
