@@ -17,6 +17,8 @@ to call (the ids of a page of a filtered listing): it is compiled with a placeho
 each call puts the subquery's own SQL in its place.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -41,6 +43,9 @@ class _Compiled:
     populators: list
 
 
+# Shapes kept per CompiledQuery (one per database and number of values; a page's lines
+# have one per page size, 1 to 250): the most recently used, about 16 kB each.
+SHAPES_KEPT = 64
 # Where a subquery goes in the compiled SQL (a literal no query of ours contains).
 _SLOT = "SELECT 'orders.compiled.slot'"
 
@@ -54,16 +59,14 @@ class CompiledQuery:
         self.model = model
         self.build = build
         self.has_subquery = subquery
-        self._compiled: dict[tuple[str, int], _Compiled | None] = {}
+        self._compiled: OrderedDict[tuple[str, int], _Compiled | None] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __call__(self, values: Sequence, subquery: QuerySet | None = None) -> list:
         values = tuple(values)
         extra = (subquery,) if self.has_subquery else ()
         alias = router.db_for_read(self.model)
-        key = (alias, len(values))
-        if key not in self._compiled:
-            self._compiled[key] = self._compile(alias, values)
-        compiled = self._compiled[key]
+        compiled = self._compiled_for(alias, values)
         if compiled is None:
             return list(self.build(values, *extra).using(alias))
         sql, params = compiled.sql, values
@@ -90,6 +93,19 @@ class CompiledQuery:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+    def _compiled_for(self, alias: str, values: tuple) -> _Compiled | None:
+        key = (alias, len(values))
+        with self._lock:  # threads of one process share the shapes
+            if key in self._compiled:
+                self._compiled.move_to_end(key)
+                return self._compiled[key]
+        compiled = self._compile(alias, values)
+        with self._lock:
+            self._compiled[key] = compiled
+            if len(self._compiled) > SHAPES_KEPT:
+                self._compiled.popitem(last=False)
+        return compiled
 
     def _compile(self, alias: str, values: tuple) -> _Compiled | None:
         slot = (RawSQL(_SLOT, ()),) if self.has_subquery else ()

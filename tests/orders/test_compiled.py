@@ -192,3 +192,20 @@ def test_a_page_whose_filter_matches_nothing_by_construction_is_empty():
     listing = selectors.orders_for_listing().filter(pk__in=[])
 
     assert selectors.orders_page(listing, 0, 10, expanded=False) == []
+
+
+def test_only_the_most_recently_used_shapes_are_kept(monkeypatch, compiled):
+    from orders import compiled as module
+
+    monkeypatch.setattr(module, "SHAPES_KEPT", 2)
+    orders = [OrderFactory() for _ in range(3)]
+    query = CompiledQuery(Order, lambda ids: Order.objects.filter(pk__in=ids).order_by("id"))
+    for n in (1, 2, 3):  # three shapes: the first is let go
+        assert len(query([o.pk for o in orders[:n]])) == n
+    compiled.clear()
+
+    assert len(query([o.pk for o in orders[:3]])) == 3
+    assert len(query([o.pk for o in orders[:2]])) == 2
+    assert len(compiled) == 0  # both kept
+    assert len(query([orders[0].pk])) == 1
+    assert len(compiled) == 1  # compiled again
