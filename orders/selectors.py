@@ -1,5 +1,7 @@
 """Reads shared by the API, the admin and the commands: one efficient query shape."""
 
+from typing import NamedTuple
+
 from django.db.models import Prefetch, QuerySet
 
 from statuses.models import OrderStatus
@@ -55,12 +57,13 @@ def answer_related(*, expanded: bool) -> tuple[str, ...]:
     return ANSWER_RELATED + EXPANDED_RELATED if expanded else ANSWER_RELATED
 
 
-def answer_lines() -> tuple[Prefetch, Prefetch]:
-    """The items and the tracking numbers an Order answer lists, in their order."""
-    return (
-        Prefetch("items", queryset=OrderItem.objects.order_by("id")),
-        Prefetch("trackings", queryset=Tracking.objects.select_related("shipper").order_by("id")),
-    )
+def answer_lines() -> dict[str, QuerySet]:
+    """The items and the tracking numbers an Order answer lists, in their order, by the
+    order's relation that holds them."""
+    return {
+        "items": OrderItem.objects.order_by("id"),
+        "trackings": Tracking.objects.select_related("shipper").order_by("id"),
+    }
 
 
 def orders_for_answer(*, expanded: bool) -> QuerySet[Order]:
@@ -68,77 +71,57 @@ def orders_for_answer(*, expanded: bool) -> QuerySet[Order]:
     tables the answer reads are joined: planning a join of eight tables costs PostgreSQL
     more than running it for one order."""
     related = answer_related(expanded=expanded)
-    return Order.objects.select_related(*related).prefetch_related(*answer_lines())
+    lines = [Prefetch(name, queryset=rows) for name, rows in answer_lines().items()]
+    return Order.objects.select_related(*related).prefetch_related(*lines)
 
 
-# The API's reads of the Order answer, compiled once (orders/compiled.py): the order with
-# its joins by id or by a page's ids (the listing's subquery), and the lines of orders.
-def _order_by_id(expanded: bool) -> CompiledQuery:
-    related = answer_related(expanded=expanded)
-    return CompiledQuery(
-        Order,
-        lambda values: (
-            Order.objects.select_related(*related)
-            .defer(*ANSWER_UNREAD["order"])
-            .filter(pk=values[0])
+class AnswerReads(NamedTuple):
+    """The API's reads of orders for their answer, compiled once (orders/compiled.py)."""
+
+    by_id: CompiledQuery
+    page: CompiledQuery  # by a page's ids: the listing's subquery
+
+
+def _answer_reads(expanded: bool) -> AnswerReads:
+    rows = Order.objects.select_related(*answer_related(expanded=expanded)).defer(
+        *ANSWER_UNREAD["order"]
+    )
+    return AnswerReads(
+        by_id=CompiledQuery(Order, lambda values: rows.filter(pk=values[0])),
+        page=CompiledQuery(
+            Order,
+            lambda values, ids: rows.filter(pk__in=ids).order_by(*LISTING_ORDER),
+            subquery=True,
         ),
     )
 
 
-def _page(expanded: bool) -> CompiledQuery:
-    related = answer_related(expanded=expanded)
-    return CompiledQuery(
-        Order,
-        lambda values, ids: (
-            Order.objects.select_related(*related)
-            .defer(*ANSWER_UNREAD["order"])
-            .filter(pk__in=ids)
-            .order_by(*LISTING_ORDER)
-        ),
-        subquery=True,
+_ANSWER_READS = {expanded: _answer_reads(expanded) for expanded in (False, True)}
+# The lines of a list of orders, per relation of the order that holds them.
+_LINE_READS = {
+    name: CompiledQuery(
+        rows.model,
+        lambda ids, rows=rows: rows.defer(*ANSWER_UNREAD["line"]).filter(order_id__in=ids),
     )
-
-
-_ANSWER_BY_ID = {expanded: _order_by_id(expanded) for expanded in (False, True)}
-_PAGE = {expanded: _page(expanded) for expanded in (False, True)}
-_ITEMS_OF = CompiledQuery(
-    OrderItem,
-    lambda ids: (
-        OrderItem.objects.defer(*ANSWER_UNREAD["line"]).filter(order_id__in=ids).order_by("id")
-    ),
-)
-_TRACKINGS_OF = CompiledQuery(
-    Tracking,
-    lambda ids: (
-        Tracking.objects.select_related("shipper")
-        .defer(*ANSWER_UNREAD["line"])
-        .filter(order_id__in=ids)
-        .order_by("id")
-    ),
-)
+    for name, rows in answer_lines().items()
+}
 
 
 def with_answer_lines(orders: list[Order]) -> list[Order]:
-    """`orders` with their items and tracking numbers read (two queries), as
-    prefetch_related(*answer_lines()) leaves them: `order.items.all()` reads no more."""
+    """`orders` with their items and tracking numbers read (a query each), as
+    `orders_for_answer` leaves them: `order.items.all()` reads no more."""
     if not orders:
         return orders
     by_id = {order.pk: order for order in orders}
-    lines = {order.pk: ([], []) for order in orders}
-    ids = list(by_id)
-    for place, rows, relation in (
-        (0, _ITEMS_OF(ids), OrderItem.order),
-        (1, _TRACKINGS_OF(ids), Tracking.order),
-    ):
-        for row in rows:
-            relation.field.set_cached_value(row, by_id[row.order_id])
-            lines[row.order_id][place].append(row)
     for order in orders:
-        items, trackings = lines[order.pk]
-        order._prefetched_objects_cache = {
-            "items": prefetched(OrderItem, items),
-            "trackings": prefetched(Tracking, trackings),
-        }
+        order._prefetched_objects_cache = {}
+    for name, read in _LINE_READS.items():
+        found = {pk: [] for pk in by_id}
+        for row in read(list(by_id)):
+            read.model.order.field.set_cached_value(row, by_id[row.order_id])
+            found[row.order_id].append(row)
+        for pk, rows in found.items():
+            by_id[pk]._prefetched_objects_cache[name] = prefetched(read.model, rows)
     return orders
 
 
@@ -164,12 +147,12 @@ def orders_page(listing: QuerySet[Order], start: int, stop: int, *, expanded: bo
     subquery takes the page's ids in the listing's order from the indexes alone, then
     joins only those rows (an OFFSET deep in the listing skips ids, not joined rows)."""
     ids = listing.order_by(*LISTING_ORDER).values("pk")[start:stop]
-    return with_answer_lines(_PAGE[expanded]((), ids))
+    return with_answer_lines(_ANSWER_READS[expanded].page((), ids))
 
 
 def order_with_details(order_id: int, *, expanded: bool = True) -> Order | None:
     """One order with what its answer shows (`expanded`: the related objects too), or None."""
-    found = _ANSWER_BY_ID[expanded]([order_id])
+    found = _ANSWER_READS[expanded].by_id([order_id])
     return with_answer_lines(found)[0] if found else None
 
 
