@@ -7,7 +7,8 @@ sockets, one request at a time. What bench.run's rates are made of, without the 
         "/System/Orders?per_page=100"
 
 Prints the answer's status and size, then the median and the fastest of --requests
-timings (after --warmup unmeasured ones), or with --profile a cProfile table of them.
+timings (after --warmup unmeasured ones), or with --profile a cProfile table of them, or
+with --statements the SQL the request sends, each statement timed alone.
 `--app django-floor` calls bench/django_floor.py (the floor's SQL through Django and
 DRF) instead of our app, `--app floor` the floor itself (bench/floor.py). Uses the grown
 database of --orders (bench.grow), with the settings bench.run gives its servers (DEBUG
@@ -58,6 +59,43 @@ def environ(path: str, key: str) -> dict:
     }
 
 
+def print_statements(one, runs: int) -> None:
+    """Each statement one request sends, run again alone `runs` times through the same
+    connection: its median round trip (parse, plan, run, fetch), PostgreSQL's own planning
+    and execution times (EXPLAIN ANALYZE), and its start."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        one()
+    print("round trip    plan     run  statement")
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            timings = []
+            for _ in range(runs):
+                began = time.perf_counter()
+                cursor.execute(sql)
+                while True:  # a batch answers one result set per statement
+                    if cursor.description is not None:
+                        cursor.fetchall()
+                    if not cursor.nextset():
+                        break
+                timings.append((time.perf_counter() - began) * 1000)
+            cursor.execute(f"EXPLAIN (ANALYZE, SUMMARY) {sql}")
+            summary = dict(
+                line.split(": ", 1) for (line,) in cursor.fetchall() if line.endswith(" ms")
+            )
+            # EXPLAIN reads the first statement of a batch only: "" for the others.
+            plan = summary.get("Planning Time", "").removesuffix(" ms")
+            run = summary.get("Execution Time", "").removesuffix(" ms")
+            statements = sql.count("; SELECT ") + 1
+            start = " ".join(sql.split())[:80] + (
+                f" (+{statements - 1} more)" if statements > 1 else ""
+            )
+            print(f"{median(timings):7.3f} ms {plan:>7} {run:>7}  {start}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", help="What to GET, e.g. /System/Orders/500000")
@@ -66,6 +104,11 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="Timed requests.")
     parser.add_argument("--warmup", type=int, default=30, help="Unmeasured requests first.")
     parser.add_argument("--profile", metavar="SORT", help="cProfile them, sorted by SORT.")
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="List the request's SQL statements, each timed alone (median of --requests).",
+    )
     args = parser.parse_args(argv)
 
     os.environ.update(
@@ -101,6 +144,9 @@ def main(argv=None) -> int:
         print(f"{args.app}: GET {args.path} -> {status}, {len(body):,} bytes")
         for _ in range(args.warmup):
             one()
+        if args.statements:
+            print_statements(one, args.requests)
+            return 0
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()

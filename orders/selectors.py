@@ -1,12 +1,10 @@
 """Reads shared by the API, the admin and the commands: one efficient query shape."""
 
-from typing import NamedTuple
-
 from django.db.models import Prefetch, QuerySet
 
 from statuses.models import OrderStatus
 
-from .compiled import CompiledQuery, prefetched
+from .compiled import CompiledQuery, prefetched, read_together
 from .models import (
     HistoryRecord,
     Order,
@@ -75,29 +73,15 @@ def orders_for_answer(*, expanded: bool) -> QuerySet[Order]:
     return Order.objects.select_related(*related).prefetch_related(*lines)
 
 
-class AnswerReads(NamedTuple):
-    """The API's reads of orders for their answer, compiled once (orders/compiled.py)."""
-
-    by_id: CompiledQuery
-    page: CompiledQuery  # by a page's ids: the listing's subquery
-
-
-def _answer_reads(expanded: bool) -> AnswerReads:
-    rows = Order.objects.select_related(*answer_related(expanded=expanded)).defer(
-        *ANSWER_UNREAD["order"]
-    )
-    return AnswerReads(
-        by_id=CompiledQuery(Order, lambda values: rows.filter(pk=values[0])),
-        page=CompiledQuery(
-            Order,
-            lambda values, ids: rows.filter(pk__in=ids).order_by(*LISTING_ORDER),
-            subquery=True,
-        ),
-    )
+def _answer_read(expanded: bool) -> CompiledQuery:
+    related = answer_related(expanded=expanded)
+    rows = Order.objects.select_related(*related).defer(*ANSWER_UNREAD["order"]).order_by()
+    return CompiledQuery(Order, lambda ids: rows.filter(pk__in=ids))
 
 
-_ANSWER_READS = {expanded: _answer_reads(expanded) for expanded in (False, True)}
-# The lines of a list of orders, per relation of the order that holds them.
+# The API's reads of orders for their answer (plain and expanded) and of their lines, by
+# the orders' ids, compiled once (orders/compiled.py).
+_ANSWER_READS = {expanded: _answer_read(expanded) for expanded in (False, True)}
 _LINE_READS = {
     name: CompiledQuery(
         rows.model,
@@ -107,22 +91,33 @@ _LINE_READS = {
 }
 
 
-def with_answer_lines(orders: list[Order]) -> list[Order]:
-    """`orders` with their items and tracking numbers read (a query each), as
-    `orders_for_answer` leaves them: `order.items.all()` reads no more."""
-    if not orders:
-        return orders
-    by_id = {order.pk: order for order in orders}
-    for order in orders:
+def orders_by_ids(order_ids: list[int], *, expanded: bool) -> list[Order]:
+    """The orders of `order_ids`, in that order (an id no order has is left out), with what
+    their answer shows (`expanded`: the related objects too), as `orders_for_answer`
+    leaves them: `order.items.all()` reads no more.
+
+    The orders, their items and their tracking numbers are three statements sent in one
+    round trip on PostgreSQL (compiled.read_together). The orders are read by id, not by
+    the filter that found the ids: joined to the filter's subquery, planning the statement
+    took PostgreSQL six times longer than running it (0.63 ms for a tracking number)."""
+    if not order_ids:
+        return []
+    found, *lines = read_together(
+        _ANSWER_READS[expanded].bind(order_ids),
+        *(read.bind(order_ids) for read in _LINE_READS.values()),
+    )
+    by_id = {order.pk: order for order in found}
+    for order in found:
         order._prefetched_objects_cache = {}
-    for name, read in _LINE_READS.items():
-        found = {pk: [] for pk in by_id}
-        for row in read(list(by_id)):
-            read.model.order.field.set_cached_value(row, by_id[row.order_id])
-            found[row.order_id].append(row)
-        for pk, rows in found.items():
-            by_id[pk]._prefetched_objects_cache[name] = prefetched(read.model, rows)
-    return orders
+    for (name, read), rows in zip(_LINE_READS.items(), lines, strict=True):
+        of_order = {pk: [] for pk in by_id}
+        for row in rows:
+            if row.order_id in by_id:  # else its order went between the two statements
+                read.model.order.field.set_cached_value(row, by_id[row.order_id])
+                of_order[row.order_id].append(row)
+        for pk, its_rows in of_order.items():
+            by_id[pk]._prefetched_objects_cache[name] = prefetched(read.model, its_rows)
+    return [by_id[pk] for pk in order_ids if pk in by_id]
 
 
 def orders_with_details() -> QuerySet[Order]:
@@ -143,17 +138,17 @@ def orders_for_listing() -> QuerySet[Order]:
 
 
 def orders_page(listing: QuerySet[Order], start: int, stop: int, *, expanded: bool) -> list[Order]:
-    """The orders `listing[start:stop]` for the answer, ids first: one statement whose
-    subquery takes the page's ids in the listing's order from the indexes alone, then
-    joins only those rows (an OFFSET deep in the listing skips ids, not joined rows)."""
-    ids = listing.order_by(*LISTING_ORDER).values("pk")[start:stop]
-    return with_answer_lines(_ANSWER_READS[expanded].page((), ids))
+    """The orders `listing[start:stop]` for the answer, ids first: the page's ids in the
+    listing's order from the indexes alone (an OFFSET deep in the listing skips ids, not
+    joined rows), then those orders by id."""
+    ids = list(listing.order_by(*LISTING_ORDER).values_list("pk", flat=True)[start:stop])
+    return orders_by_ids(ids, expanded=expanded)
 
 
 def order_with_details(order_id: int, *, expanded: bool = True) -> Order | None:
     """One order with what its answer shows (`expanded`: the related objects too), or None."""
-    found = _ANSWER_READS[expanded].by_id([order_id])
-    return with_answer_lines(found)[0] if found else None
+    found = orders_by_ids([order_id], expanded=expanded)
+    return found[0] if found else None
 
 
 def order_statuses() -> QuerySet[OrderStatus]:

@@ -79,9 +79,9 @@ class CursorMixin:
         if self.after is None:
             return super().paginate_queryset(queryset, request, view)
         # The page's ids first, from the primary key alone (one id more than the page says
-        # whether more match, without a count), then those rows with their joins: joined
-        # in the range query, a sparse relation (the discount) can be merge-joined from its
-        # first row, which costs more the further the walk goes.
+        # whether more match, without a count), then those orders by id: joined in the
+        # range query, a sparse relation (the discount) can be merge-joined from its first
+        # row, which costs more the further the walk goes.
         ids = list(
             queryset.filter(pk__gt=self.after)
             .order_by("pk")
@@ -90,10 +90,7 @@ class CursorMixin:
         self.has_more = len(ids) > self.per_page
         ids = ids[: self.per_page]
         self.next_cursor = encode(ids[-1] if ids else self.after)
-        if not ids:
-            return []
-        rows = selectors.orders_for_answer(expanded=parse_expanded(request.query_params))
-        return list(rows.filter(pk__in=ids).order_by("pk"))
+        return selectors.orders_by_ids(ids, expanded=parse_expanded(request.query_params))
 
     def get_paginated_response(self, data) -> Response:
         if self.after is None:

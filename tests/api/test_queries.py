@@ -15,15 +15,16 @@ from tests.factories import (
     ShippingMethodFactory,
     TrackingFactory,
 )
+from tests.queries import ANSWER_READS
 
 pytestmark = pytest.mark.django_db
 
-# key + count + orders (with related rows joined) + items + trackings (with shippers)
-LIST_QUERIES = 5
-# key + order (joined) + items + trackings
-DETAIL_QUERIES = 4
-# The walk by cursor (?after=): key + the page's ids + orders (joined) + items + trackings
-WALK_QUERIES = 5
+# key + count + the page's ids + the answer's reads
+LIST_QUERIES = 3 + ANSWER_READS
+# key + the answer's reads
+DETAIL_QUERIES = 1 + ANSWER_READS
+# The walk by cursor (?after=): key + the page's ids + the answer's reads
+WALK_QUERIES = 2 + ANSWER_READS
 
 
 def make_orders(count: int, items: int = 2):
