@@ -37,7 +37,8 @@ class _Compiled:
     places: list[int | None] | None  # per attname its column in the row, None if deferred
     start: int
     stop: int
-    populators: list
+    populators: list  # Django's RelatedPopulators of the joined models
+    shared: list  # per populator: its foreign key if its instances are shared, else None
 
 
 # Shapes kept per CompiledQuery (one per database and number of values; a page's lines
@@ -72,6 +73,8 @@ class CompiledQuery:
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         objects, start, stop, places = [], compiled.start, compiled.stop, compiled.places
+        related = list(zip(compiled.populators, compiled.shared, strict=True))
+        seen = {}  # (foreign key, primary key) -> the instance the read's rows share
         for row in rows:
             if places is None:
                 fields = row[start:stop]
@@ -79,8 +82,18 @@ class CompiledQuery:
                 # With deferred columns, Django's from_db looks each attname up in a list.
                 fields = [DEFERRED if place is None else row[place] for place in places]
             obj = self.model.from_db(alias, compiled.init_list, fields)
-            for populator in compiled.populators:
-                populator.populate(row, obj)
+            for populator, key in related:
+                if key is None:
+                    populator.populate(row, obj)
+                    continue
+                pk = row[populator.cols_start + populator.pk_idx]
+                known = seen.get((key, pk))
+                if known is None:
+                    populator.populate(row, obj)
+                    if pk is not None:
+                        seen[key, pk] = key.get_cached_value(obj)
+                else:
+                    populator.local_setter(obj, known)
             objects.append(obj)
         return objects
 
@@ -125,7 +138,20 @@ class CompiledQuery:
             start=start,
             stop=stop,
             populators=get_related_populators(klass_info, select, alias),
+            shared=[_shared_key(info) for info in klass_info.get("related_klass_infos", [])],
         )
+
+
+def _shared_key(klass_info: dict):
+    """The foreign key of a joined model whose instances the rows of one read share (one
+    status object for all the orders in it, one shipper for their tracking numbers: a
+    page built 300 of its 850 objects for them), or None. Only a forward, non-unique
+    foreign key: Django sets nothing on its related object (its remote_setter does
+    nothing), so one instance can stand for many rows. Only read by answers."""
+    field = klass_info["field"]
+    if klass_info["reverse"] or klass_info["from_parent"] or field.unique:
+        return None
+    return field
 
 
 @dataclass(frozen=True)

@@ -218,3 +218,26 @@ def test_only_the_most_recently_used_shapes_are_kept(monkeypatch, compiled):
     assert len(compiled) == 0  # both kept
     assert len(query([orders[0].pk])) == 1
     assert len(compiled) == 1  # compiled again
+
+
+def test_the_rows_of_one_read_share_their_status_and_shipper():
+    """One instance per status (and per shipper) in a read, not one per order; an order's
+    own one-to-one rows (its discount) stay its own."""
+    status, shipper = OrderStatusFactory(name="Paid"), ShipperFactory(name="PPL")
+    orders = [OrderFactory(status=status) for _ in range(3)]
+    for order in orders:
+        TrackingFactory(order=order, shipper=shipper)
+    OrderDiscountFactory(order=orders[0], reason="first")
+    OrderDiscountFactory(order=orders[1], reason="second")
+    unset = OrderFactory(status=None)
+
+    read = selectors.orders_by_ids([o.pk for o in orders] + [unset.pk], expanded=False)
+
+    assert len({id(order.status) for order in read[:3]}) == 1
+    assert read[0].status.name == "Paid"
+    assert read[3].status is None
+    shippers = [t.shipper for order in read for t in order.trackings.all()]
+    assert len(shippers) == 3
+    assert len({id(s) for s in shippers}) == 1
+    assert shippers[0].name == "PPL"
+    assert [read[0].discount.reason, read[1].discount.reason] == ["first", "second"]
