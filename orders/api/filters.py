@@ -164,6 +164,18 @@ class OrderFilterSet(django_filters.FilterSet):
     tracking = django_filters.CharFilter(method="filter_tracking", max_length=100)
     updated_since = DateOrDateTimeFilter(method="filter_updated_since")
 
+    _form_classes: dict = {}
+
+    def get_form_class(self):
+        """django-filter's form class, built once per FilterSet class: its fields are the
+        filters' (the class's, the same for every request). Building it per request
+        deep-copied every filter's field and made a new class: a fifth of a tracking
+        filter's request in Python."""
+        form = self._form_classes.get(type(self))
+        if form is None:
+            form = self._form_classes[type(self)] = super().get_form_class()
+        return form
+
     def counted(self) -> dict | None:
         """The filters given, as orders.counts.order_total takes them, or None if one
         the order counters do not keep narrows the listing (call after is_valid)."""
