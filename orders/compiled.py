@@ -24,7 +24,10 @@ from functools import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import DEFERRED, Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
+from django.db.models.signals import post_init, pre_init
 from django.db.models.sql import Query
 
 
@@ -35,8 +38,10 @@ class _Compiled:
     converters: dict  # the columns' converters (from the database's values to Python's)
     init_list: list[str]  # the model's attnames, deferred ones included
     places: list[int | None] | None  # per attname its column in the row, None if deferred
+    columns: list[tuple[str, int]]  # (attname, its column in the row) of the ones read
     start: int
     stop: int
+    plain: bool  # the model's instances can be built without Model.__init__ (_is_plain)
     populators: list  # Django's RelatedPopulators of the joined models
     shared: list  # per populator: its foreign key if its instances are shared, else None
 
@@ -75,13 +80,26 @@ class CompiledQuery:
         objects, start, stop, places = [], compiled.start, compiled.stop, compiled.places
         related = list(zip(compiled.populators, compiled.shared, strict=True))
         seen = {}  # (foreign key, primary key) -> the instance the read's rows share
+        model, names = self.model, compiled.init_list
+        plain = compiled.plain and not (
+            pre_init.has_listeners(model) or post_init.has_listeners(model)
+        )
+        columns = compiled.columns
         for row in rows:
-            if places is None:
-                fields = row[start:stop]
+            if plain:
+                # What Model.__init__ and from_db leave, without their per-field setattr
+                # (a third of a page's instance building): the columns in the instance's
+                # dict (a deferred one left out, to be loaded on access), and its state.
+                obj = model.__new__(model)
+                obj.__dict__.update({name: row[place] for name, place in columns})
+                state = obj._state = ModelState()
+                state.adding, state.db = False, alias
+            elif places is None:
+                obj = model.from_db(alias, names, row[start:stop])
             else:
                 # With deferred columns, Django's from_db looks each attname up in a list.
                 fields = [DEFERRED if place is None else row[place] for place in places]
-            obj = self.model.from_db(alias, compiled.init_list, fields)
+                obj = model.from_db(alias, names, fields)
             for populator, key in related:
                 if key is None:
                     populator.populate(row, obj)
@@ -135,11 +153,37 @@ class CompiledQuery:
             places=[start + selected.index(name) if name in selected else None for name in attnames]
             if deferred
             else None,
+            columns=[(name, start + n) for n, name in enumerate(selected)],
             start=start,
             stop=stop,
+            plain=_is_plain(self.model),
             populators=get_related_populators(klass_info, select, alias),
             shared=[_shared_key(info) for info in klass_info.get("related_klass_infos", [])],
         )
+
+
+def _is_plain(model: type[Model]) -> bool:
+    """Whether Django builds `model`'s instances from a row by nothing more than setting
+    each column's attribute: its own __init__ and from_db, and no attribute with a setter
+    of its own (django-fsm's state fields have one; a foreign key's id has one that only
+    drops a cached object a new instance does not have). The pre_init and post_init
+    signals are checked on each read."""
+    if model.__init__ is not Model.__init__ or model.from_db.__func__ is not Model.from_db.__func__:
+        return False
+    for field in model._meta.concrete_fields:
+        attribute = next(
+            (
+                klass.__dict__[field.attname]
+                for klass in model.__mro__
+                if field.attname in klass.__dict__
+            ),
+            None,
+        )
+        if hasattr(type(attribute), "__set__") and not isinstance(
+            attribute, ForeignKeyDeferredAttribute
+        ):
+            return False
+    return True
 
 
 def _shared_key(klass_info: dict):

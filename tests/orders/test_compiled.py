@@ -241,3 +241,47 @@ def test_the_rows_of_one_read_share_their_status_and_shipper():
     assert len({id(s) for s in shippers}) == 1
     assert shippers[0].name == "PPL"
     assert [read[0].discount.reason, read[1].discount.reason] == ["first", "second"]
+
+
+def test_lines_are_built_as_django_builds_them():
+    """Items and tracking numbers are built without Model.__init__ (compiled._is_plain):
+    the same attributes as Django's from_db, a deferred column still loaded on access."""
+    order = OrderFactory()
+    OrderItemFactory(order=order, name="Tea")
+    TrackingFactory(order=order, tracking_number="401")
+
+    found = selectors.order_with_details(order.pk, expanded=False)
+
+    lines = [*found.items.all(), *found.trackings.all()]
+    assert len(lines) == 2
+    for ours in lines:
+        theirs = type(ours).objects.defer("created_at").get(pk=ours.pk)
+        assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
+            k: v for k, v in vars(theirs).items() if k != "_state"
+        }
+        assert (ours._state.adding, ours._state.db) == (False, "default")
+        assert ours.created_at == type(ours).objects.get(pk=ours.pk).created_at
+
+
+def test_a_model_with_setters_or_init_signals_is_built_by_django():
+    from django.db.models.signals import post_init
+
+    from orders import compiled as module
+    from orders.models import OrderItem
+
+    assert module._is_plain(OrderItem)
+    assert not module._is_plain(Order)  # django-fsm's state fields have setters
+    order = OrderFactory()
+    OrderItemFactory(order=order)
+    built = []
+
+    def receiver(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(receiver, sender=OrderItem)
+    try:
+        found = selectors.order_with_details(order.pk, expanded=False)
+    finally:
+        post_init.disconnect(receiver, sender=OrderItem)
+
+    assert built == list(found.items.all())
