@@ -115,6 +115,16 @@ else:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
     )
+    # Prepared statements: parameters bound by PostgreSQL, and a statement the connection
+    # has run 5 times kept planned (psycopg's prepare_threshold). Django leaves them off for
+    # poolers; on by default here, off by default behind PgBouncer in transaction mode
+    # (the setting above), whose older versions cannot keep them (docs/operations.md).
+    if env_bool(
+        "DATABASE_PREPARED_STATEMENTS", not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
+    ):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 
 # A read replica for the API's reads (config/replica.py, docs/operations.md): a streaming
 # standby of the primary. The tests use the primary under both names (MIRROR).

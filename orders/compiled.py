@@ -212,28 +212,52 @@ class Bound:
 
 
 def read_together(*reads: Bound) -> list[list]:
-    """The instances of each read, in order. On PostgreSQL the statements of one database
-    go in one round trip: psycopg's client-side binding cursor (Django's) sends them as one
-    simple query, and each answers its own result set. The detail's three reads (the order,
-    its items, its tracking numbers) took 0.90 ms one by one and 0.65 ms together."""
+    """The instances of each read, in order; the statements of one database in one round
+    trip where it can (`_rows`)."""
     results: list[list | None] = [read.rows for read in reads]
     pending = [n for n, read in enumerate(reads) if read.rows is None]
     for alias in dict.fromkeys(reads[n].alias for n in pending):
         mine = [n for n in pending if reads[n].alias == alias]
-        connection = connections[alias]
-        together = connection.vendor == "postgresql" and not connection.settings_dict.get(
-            "OPTIONS", {}
-        ).get("server_side_binding")
-        batches = [mine] if together else [[n] for n in mine]
-        with connection.cursor() as cursor:
-            for batch in batches:
-                sql = "; ".join(reads[n].sql for n in batch)
-                cursor.execute(sql, [param for n in batch for param in reads[n].params])
-                for position, n in enumerate(batch):
-                    if position:
-                        cursor.nextset()
-                    results[n] = reads[n].query.instances(reads[n], cursor.fetchall())
+        statements = [(reads[n].sql, reads[n].params) for n in mine]
+        for n, rows in zip(mine, _rows(connections[alias], statements), strict=True):
+            results[n] = reads[n].query.instances(reads[n], rows)
     return results
+
+
+def _rows(connection, statements: list[tuple[str, tuple]]) -> list[list]:
+    """The rows of each (sql, params), in one round trip on PostgreSQL.
+
+    With Django's default client-side binding, psycopg sends the statements as one simple
+    query and each answers its own result set: the detail's three reads took 0.90 ms one
+    by one and 0.65 ms together. With server-side binding (DATABASE_PREPARED_STATEMENTS),
+    a simple query cannot carry parameters: the statements go in psycopg's pipeline mode,
+    one cursor each (0.87 ms, against 1.02 ms one by one). SQLite runs one at a time."""
+    options = connection.settings_dict.get("OPTIONS", {})
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            found = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                found.append(cursor.fetchall())
+            return found
+        if not options.get("server_side_binding"):
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements),
+                [param for _, params in statements for param in params],
+            )
+            found = [cursor.fetchall()]
+            while cursor.nextset():
+                found.append(cursor.fetchall())
+            return found
+    cursors = [connection.cursor() for _ in statements]
+    try:
+        with connection.connection.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def prefetched(model: type[Model], objects: list) -> QuerySet:

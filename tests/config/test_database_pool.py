@@ -1,5 +1,6 @@
-"""PostgreSQL connections from the environment: Django's pool (DATABASE_POOL) and the
-PgBouncer switch (DATABASE_DISABLE_SERVER_SIDE_CURSORS)."""
+"""PostgreSQL connections from the environment: Django's pool (DATABASE_POOL), the
+PgBouncer switch (DATABASE_DISABLE_SERVER_SIDE_CURSORS) and prepared statements
+(DATABASE_PREPARED_STATEMENTS)."""
 
 import json
 import os
@@ -69,6 +70,33 @@ def test_database_pool_gives_django_the_pool_options():
 def test_server_side_cursors_can_be_switched_off_for_pgbouncer():
     settings = read(DATABASE_URL=POSTGRES, DATABASE_DISABLE_SERVER_SIDE_CURSORS="true")
     assert settings["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def prepared(settings: dict) -> bool:
+    options = settings["OPTIONS"] or {}
+    found = {key: options[key] for key in PREPARED if key in options}
+    assert found in ({}, PREPARED)
+    return found == PREPARED
+
+
+def test_prepared_statements_are_on_unless_behind_pgbouncer():
+    assert prepared(read(DATABASE_URL=POSTGRES))
+    assert not prepared(read(DATABASE_URL=POSTGRES, DATABASE_PREPARED_STATEMENTS="false"))
+    # The PgBouncer switch turns them off too, unless they are asked for (PgBouncer 1.21+).
+    assert not prepared(read(DATABASE_URL=POSTGRES, DATABASE_DISABLE_SERVER_SIDE_CURSORS="true"))
+    assert prepared(
+        read(
+            DATABASE_URL=POSTGRES,
+            DATABASE_DISABLE_SERVER_SIDE_CURSORS="true",
+            DATABASE_PREPARED_STATEMENTS="true",
+        )
+    )
+    pooled = read(DATABASE_URL=POSTGRES, DATABASE_POOL="true")
+    assert prepared(pooled)
+    assert "pool" in pooled["OPTIONS"]
 
 
 def test_the_pool_needs_postgresql():

@@ -19,6 +19,7 @@ from tests.factories import (
     ShippingMethodFactory,
     TrackingFactory,
 )
+from tests.queries import ANSWER_READS
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +117,8 @@ def test_the_order_and_its_lines_are_one_round_trip_on_postgresql():
 
     assert [item.pk for item in found.items.all()] == [order.items.get().pk]
     assert [tracking.pk for tracking in found.trackings.all()] == [order.trackings.get().pk]
-    # SQLite takes one statement at a time: the order, its items, its trackings.
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    # One round trip on PostgreSQL; SQLite (and prepared statements) one statement a time.
+    assert len(queries) == ANSWER_READS
 
 
 def test_orders_by_ids_keep_the_ids_order_and_leave_out_missing_ones():
@@ -285,3 +286,33 @@ def test_a_model_with_setters_or_init_signals_is_built_by_django():
         post_init.disconnect(receiver, sender=OrderItem)
 
     assert built == list(found.items.all())
+
+
+@pytest.mark.parametrize("binding", ["client", "server"])
+def test_statements_read_together_with_either_binding(binding):
+    """One simple query with client-side binding (Django's default), psycopg's pipeline
+    with server-side binding (DATABASE_PREPARED_STATEMENTS): each statement its own rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    from orders.compiled import _rows
+
+    options = {
+        key: value
+        for key, value in connection.settings_dict.get("OPTIONS", {}).items()
+        if key not in ("server_side_binding", "prepare_threshold")
+    }
+    if binding == "server":
+        options.update(server_side_binding=True, prepare_threshold=5)
+    other = DatabaseWrapper({**connection.settings_dict, "OPTIONS": options}, alias="binding")
+    statements = [
+        ("SELECT %s::int, %s::text", (1, "one")),
+        ("SELECT 2 WHERE %s", (False,)),  # no rows
+        ("SELECT n FROM generate_series(1, %s) AS n ORDER BY n", (3,)),
+    ]
+    try:
+        for _ in range(6):  # past psycopg's prepare_threshold: prepared statements too
+            assert _rows(other, statements) == [[(1, "one")], [], [(1,), (2,), (3,)]]
+    finally:
+        other.close()
