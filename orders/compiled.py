@@ -251,7 +251,10 @@ def _rows(connection, statements: list[tuple[str, tuple]]) -> list[list]:
             return found
     cursors = [connection.cursor() for _ in statements]
     try:
-        with connection.connection.pipeline():
+        # psycopg raises a statement's error when the pipeline syncs, outside Django's
+        # cursor: Django's wrapper turns it into django.db's exception (a database that
+        # went away is a 503, orders/api/errors.py), as for any other query.
+        with connection.wrap_database_errors, connection.connection.pipeline():
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params)
         return [cursor.fetchall() for cursor in cursors]

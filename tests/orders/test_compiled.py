@@ -2,7 +2,7 @@
 shape, and fall back to the ORM for a shape they cannot reuse."""
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
@@ -314,5 +314,9 @@ def test_statements_read_together_with_either_binding(binding):
     try:
         for _ in range(6):  # past psycopg's prepare_threshold: prepared statements too
             assert _rows(other, statements) == [[(1, "one")], [], [(1,), (2,), (3,)]]
+        # A statement's error is Django's exception, and the connection goes on.
+        with pytest.raises(DataError):
+            _rows(other, [("SELECT %s::int", (1,)), ("SELECT 1 / %s", (0,))])
+        assert _rows(other, statements[:2]) == [[(1, "one")], []]
     finally:
         other.close()
