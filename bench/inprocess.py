@@ -62,7 +62,8 @@ def environ(path: str, key: str) -> dict:
 def print_statements(one, runs: int) -> None:
     """Each statement one request sends, run again alone `runs` times through the same
     connection: its median round trip (parse, plan, run, fetch), PostgreSQL's own planning
-    and execution times (EXPLAIN ANALYZE), and its start."""
+    and execution times (EXPLAIN ANALYZE), and its start. Run again as Django logged it,
+    its parameters written into the SQL: never prepared, so planned every time."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
