@@ -15,6 +15,7 @@ this way; `CompiledQuery` checks that on compiling and otherwise runs the querys
 Django would, every time. `read_together` sends several reads in one round trip.
 """
 
+import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -171,14 +172,7 @@ def _is_plain(model: type[Model]) -> bool:
     if model.__init__ is not Model.__init__ or model.from_db.__func__ is not Model.from_db.__func__:
         return False
     for field in model._meta.concrete_fields:
-        attribute = next(
-            (
-                klass.__dict__[field.attname]
-                for klass in model.__mro__
-                if field.attname in klass.__dict__
-            ),
-            None,
-        )
+        attribute = inspect.getattr_static(model, field.attname, None)
         if hasattr(type(attribute), "__set__") and not isinstance(
             attribute, ForeignKeyDeferredAttribute
         ):
@@ -232,15 +226,15 @@ def _rows(connection, statements: list[tuple[str, tuple]]) -> list[list]:
     by one and 0.65 ms together. With server-side binding (DATABASE_PREPARED_STATEMENTS),
     a simple query cannot carry parameters: the statements go in psycopg's pipeline mode,
     one cursor each (0.87 ms, against 1.02 ms one by one). SQLite runs one at a time."""
-    options = connection.settings_dict.get("OPTIONS", {})
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(statements) == 1:
+    if connection.vendor != "postgresql" or len(statements) == 1:
+        with connection.cursor() as cursor:
             found = []
             for sql, params in statements:
                 cursor.execute(sql, params)
                 found.append(cursor.fetchall())
             return found
-        if not options.get("server_side_binding"):
+    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        with connection.cursor() as cursor:
             cursor.execute(
                 "; ".join(sql for sql, _ in statements),
                 [param for _, params in statements for param in params],
