@@ -38,9 +38,12 @@ def write_schema(request, answer, operation_id: str, summary: str, **kwargs):
     )
 
 
+EXPANDED = StrictBooleanField(required=False)
+
+
 def parse_expanded(params) -> bool:
     try:
-        return bool(StrictBooleanField(required=False).clean(params.get("expanded")))
+        return bool(EXPANDED.clean(params.get("expanded")))
     except forms.ValidationError as error:
         raise ValidationError({"expanded": error.messages}) from None
 

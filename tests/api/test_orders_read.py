@@ -158,6 +158,17 @@ def test_tracking_filter_is_exact(api):
     assert ids(api.get("/System/Orders", {"tracking": "DR1234567890"})) == [tracking.order_id]
 
 
+def test_an_order_with_one_number_from_two_shippers_is_listed_and_counted_once(api):
+    first = TrackingFactory(tracking_number="DR1234567890")
+    TrackingFactory(order=first.order, tracking_number="DR1234567890")  # another shipper
+    other = TrackingFactory(tracking_number="DR1234567890")
+
+    response = api.get("/System/Orders", {"tracking": "DR1234567890"})
+
+    assert sorted(ids(response)) == sorted([first.order_id, other.order_id])
+    assert response.json()["paginator"]["total"] == 2
+
+
 def test_updated_since(api):
     old = OrderFactory()
     new = OrderFactory()
