@@ -137,12 +137,16 @@ def orders_for_listing() -> QuerySet[Order]:
     return Order.objects.order_by(*LISTING_ORDER)
 
 
+def page_ids(listing: QuerySet[Order], start: int, stop: int) -> list[int]:
+    """The ids of `listing[start:stop]` in the listing's order, from the indexes alone: an
+    OFFSET deep in the listing skips ids, not joined rows."""
+    return list(listing.order_by(*LISTING_ORDER).values_list("pk", flat=True)[start:stop])
+
+
 def orders_page(listing: QuerySet[Order], start: int, stop: int, *, expanded: bool) -> list[Order]:
-    """The orders `listing[start:stop]` for the answer, ids first: the page's ids in the
-    listing's order from the indexes alone (an OFFSET deep in the listing skips ids, not
-    joined rows), then those orders by id."""
-    ids = list(listing.order_by(*LISTING_ORDER).values_list("pk", flat=True)[start:stop])
-    return orders_by_ids(ids, expanded=expanded)
+    """The orders `listing[start:stop]` for the answer, ids first (page_ids), then those
+    orders by id (orders_by_ids)."""
+    return orders_by_ids(page_ids(listing, start, stop), expanded=expanded)
 
 
 def order_with_details(order_id: int, *, expanded: bool = True) -> Order | None:

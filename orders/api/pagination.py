@@ -49,19 +49,28 @@ class PagePagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None) -> list:
         self.parsed(request.query_params)
-        self.total = self.count(queryset, view)
         start = (self.page - 1) * self.per_page
-        if start >= self.total:
+        self.total = self.kept_total(view)
+        if self.total is not None and start >= self.total:
             return []
-        return self.page_rows(queryset, start, start + self.per_page, request)
+        keys = self.page_keys(queryset, start, start + self.per_page)
+        if self.total is None:
+            self.total = total_from_page(start, len(keys), self.per_page)
+        if self.total is None:
+            self.total = queryset.count()
+        return self.page_rows(keys, request)
 
-    def count(self, queryset, view) -> int:
-        """The exact total (a subclass may count another way)."""
-        return queryset.count()
+    def kept_total(self, view) -> int | None:
+        """The exact total if something keeps it (a subclass may know), else None."""
+        return None
 
-    def page_rows(self, queryset, start: int, stop: int, request) -> list:
-        """The rows of the page (a subclass may read them its own way)."""
+    def page_keys(self, queryset, start: int, stop: int) -> list:
+        """What the page is read by, in its order: here the rows themselves."""
         return list(queryset[start:stop])
+
+    def page_rows(self, keys: list, request) -> list:
+        """The rows of the page from its keys (a subclass may read them its own way)."""
+        return keys
 
     def get_paginated_response(self, data) -> Response:
         paginator = {
@@ -117,14 +126,30 @@ class OrderPagination(PagePagination):
     key = "orders"
     component_name = "Orders"
 
-    def count(self, queryset, view) -> int:
+    def kept_total(self, view) -> int | None:
         order_total = getattr(view, "order_total", None)
-        total = order_total() if order_total is not None else None
-        return queryset.count() if total is None else total
+        return order_total() if order_total is not None else None
 
-    def page_rows(self, queryset, start: int, stop: int, request) -> list:
+    def page_keys(self, queryset, start: int, stop: int) -> list[int]:
+        return selectors.page_ids(queryset, start, stop)
+
+    def page_rows(self, keys: list[int], request) -> list:
         expanded = parse_expanded(request.query_params)
-        return selectors.orders_page(queryset, start, stop, expanded=expanded)
+        return selectors.orders_by_ids(keys, expanded=expanded)
+
+
+def total_from_page(start: int, found: int, per_page: int) -> int | None:
+    """The exact total when the page itself tells it, else None (then it is counted).
+
+    A page with fewer rows than it holds, and at least one, is the last: the total is the
+    rows before it and on it. An empty first page: none match. A full page, or an empty
+    one further on (past the end, or all its rows gone since), does not tell. Read from
+    the same statement as the page, this total agrees with the page; a count would be a
+    second statement (a tracking number's listing: one statement fewer, and its ORM
+    compiling)."""
+    if 0 < found < per_page or (found == 0 and start == 0):
+        return start + found
+    return None
 
 
 _classes: dict[tuple[str, str], type[PagePagination]] = {}

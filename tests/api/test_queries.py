@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from orders import counts
 from orders.models import Return, ReturnLine
 from tests.factories import (
     ChannelFactory,
@@ -19,8 +20,12 @@ from tests.queries import ANSWER_READS
 
 pytestmark = pytest.mark.django_db
 
-# key + count + the page's ids + the answer's reads
+# key + count (or the order counters on PostgreSQL) + the page's ids + the answer's reads,
+# for a full page
 LIST_QUERIES = 3 + ANSWER_READS
+# A page that is not full tells the total: no count. On PostgreSQL an unfiltered listing
+# reads the counters first all the same (they also spare reading a page past the end).
+PARTIAL_PAGE_QUERIES = LIST_QUERIES if counts.kept() else LIST_QUERIES - 1
 # key + the answer's reads
 DETAIL_QUERIES = 1 + ANSWER_READS
 # The walk by cursor (?after=): key + the page's ids + the answer's reads
@@ -72,8 +77,9 @@ def test_detail_query_count_does_not_grow(api, django_assert_num_queries, items)
     assert len(response.json()["items"]) == items
 
 
-# key + order exists + count + returns (order and refund joined) + their lines (with items)
-RETURNS_QUERIES = 5
+# key + order exists + returns (order and refund joined) + their lines (with items); no
+# count: a page that is not full tells the total
+RETURNS_QUERIES = 4
 
 
 @pytest.mark.parametrize("returns", [1, 12])
@@ -125,18 +131,19 @@ def test_orders_are_joined_only_to_what_the_answer_shows(api, path, expanded):
 
 @pytest.mark.postgres
 @pytest.mark.parametrize(
-    ("filters", "counted"),
+    ("filters", "counted_by"),
     [
-        ({}, True),
-        ({"status_id": "status", "done": "0"}, True),
-        ({"channel_id": "channel", "canceled": "false"}, True),
-        ({"customer_id": "customer"}, False),
-        ({"status_id": "status", "from": "2000-01-01"}, False),
+        ({}, "counters"),
+        ({"status_id": "status", "done": "0"}, "counters"),
+        ({"channel_id": "channel", "canceled": "false"}, "counters"),
+        ({"customer_id": "customer"}, "the page"),
+        ({"status_id": "status", "from": "2000-01-01"}, "COUNT"),
     ],
 )
-def test_the_total_is_read_from_the_order_counters(api, filters, counted):
+def test_the_total_is_read_from_the_order_counters(api, filters, counted_by):
     """A listing narrowed only by channel, company, status, done and canceled is counted
-    by the order counters (orders/counts.py), not by counting the orders."""
+    by the order counters (orders/counts.py), not by counting the orders; another one by
+    its page when the page is not full, else by COUNT."""
     orders = make_orders(12)
     values = {
         "status": orders[0].status_id,
@@ -146,9 +153,62 @@ def test_the_total_is_read_from_the_order_counters(api, filters, counted):
     params = {name: values.get(value, value) for name, value in filters.items()}
     with CaptureQueriesContext(connection) as queries:
         response = api.get("/System/Orders", params)
+    found = counted(queries)
+    assert found == {"counters": (1, 0), "the page": (0, 0), "COUNT": (0, 1)}[counted_by]
+    expected = 1 if "customer_id" in params else 12
+    assert response.json()["paginator"]["total"] == expected
+
+
+def counted(queries) -> tuple[int, int]:
+    """(reads of the order counters, COUNTs of the orders) among the captured queries."""
     sql = [q["sql"] for q in queries.captured_queries]
     counters = [s for s in sql if 'FROM "orders_ordercount"' in s]
     counting = [s for s in sql if s.startswith('SELECT COUNT(*) AS "__count" FROM "orders_order"')]
-    assert (len(counters), len(counting)) == ((1, 0) if counted else (0, 1))
-    expected = 1 if "customer_id" in params else 12
-    assert response.json()["paginator"]["total"] == expected
+    return len(counters), len(counting)
+
+
+# A filter the counters do not keep, so every database counts the same way.
+UNCOUNTED = {"from": "2000-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("page", "per_page", "orders", "total", "counts_them"),
+    [
+        (1, 10, 10, 10, True),  # a full page does not say whether more follow
+        (2, 10, 12, 12, False),  # the last page, 2 rows: 10 before them
+        (1, 10, 3, 3, False),  # the only page
+        (3, 10, 12, 12, True),  # past the end: empty, so counted
+    ],
+)
+def test_a_page_that_is_not_full_tells_the_total(api, page, per_page, orders, total, counts_them):
+    make_orders(orders, items=1)
+    query = {**UNCOUNTED, "page": page, "per_page": per_page}
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/System/Orders", query)
+    body = response.json()
+    assert body["paginator"] == {
+        "page": page,
+        "per_page": per_page,
+        "pages": -(-total // per_page),
+        "total": total,
+    }
+    assert len(body["orders"]) == max(0, min(per_page, total - (page - 1) * per_page))
+    assert counted(queries) == (0, 1 if counts_them else 0)
+
+
+def test_a_listing_nothing_matches_is_not_counted(api):
+    make_orders(2, items=1)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/System/Orders", {"tracking": "NOTHING-HAS-THIS"})
+    assert response.json()["paginator"] == {"page": 1, "per_page": 10, "pages": 0, "total": 0}
+    assert response.json()["orders"] == []
+    assert counted(queries) == (0, 0)
+
+
+def test_a_short_reference_list_is_not_counted(api):
+    """The rule is the paginator's: every list, not only the orders."""
+    statuses = OrderStatusFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/System/Orders/Statuses", {"per_page": 250})
+    assert response.json()["paginator"]["total"] >= len(statuses)
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
