@@ -8,7 +8,9 @@ sockets, one request at a time. What bench.run's rates are made of, without the 
 
 Prints the answer's status and size, then the median and the fastest of --requests
 timings (after --warmup unmeasured ones), or with --profile a cProfile table of them, or
-with --statements the SQL the request sends, each statement timed alone.
+with --statements the SQL the request sends, each statement timed alone, or with
+--stages our app's CPU in each stage of the request (the API key, the filters, the total,
+the page's ids, the answer's reads, serializing, rendering) and in the rest.
 `--app django-floor` calls bench/django_floor.py (the floor's SQL through Django and
 DRF) instead of our app, `--app floor` the floor itself (bench/floor.py). Uses the grown
 database of --orders (bench.grow), with the settings bench.run gives its servers (DEBUG
@@ -97,6 +99,83 @@ def print_statements(one, runs: int) -> None:
             print(f"{median(timings):7.3f} ms {plan:>7} {run:>7}  {start}")
 
 
+# Where a request of ours spends its CPU (--stages): each stage is a function of the app,
+# timed wherever the request calls it; what is left is the request cycle (the WSGI
+# handler, the middleware, DRF's view, the paginator's own work).
+STAGES = (
+    ("the API key", "orders.api.authentication:ApiKeyAuthentication.authenticate"),
+    ("strict query check, paging form", "orders.api.viewsets:ApiViewSet.check_query_params"),
+    (
+        "filters (django-filter: form, queryset)",
+        "orders.api.filters:KeptFilterBackend.filter_queryset",
+    ),
+    ("the total: order counters", "orders.api.pagination:OrderPagination.kept_total"),
+    ("the total: COUNT (ORM)", "django.db.models.query:QuerySet.count"),
+    ("the page's ids (ORM)", "orders.selectors:page_ids"),
+    ("the answer's reads (compiled)", "orders.selectors:orders_by_ids"),
+    ("serializing", "orders.api.serializers:OrderSerializer.to_representation"),
+    ("rendering (orjson)", "orders.api.renderers:JSONRenderer.render"),
+)
+
+
+def timed_stages(spent: dict[str, list[float]]):
+    """Wrap each stage's function so that its CPU time adds up in spent[name][-1]; returns
+    a function that puts the originals back."""
+    import importlib
+
+    undo = []
+    for name, where in STAGES:
+        module_name, _, attribute = where.partition(":")
+        owner = importlib.import_module(module_name)
+        *path, function_name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        own = function_name in vars(owner)  # else inherited: delete the wrapper after
+        original = getattr(owner, function_name)
+
+        def timed(*args, _original=original, _name=name, **kwargs):
+            began = time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_name][-1] += time.process_time() - began
+
+        setattr(owner, function_name, timed)
+        undo.append((owner, function_name, original if own else None))
+
+    def restore():
+        for owner, function_name, original in undo:
+            if original is None:
+                delattr(owner, function_name)
+            else:
+                setattr(owner, function_name, original)
+
+    return restore
+
+
+def print_stages(one, runs: int) -> None:
+    """The median CPU of each stage over `runs` requests, and of the whole request."""
+    spent = {name: [] for name, _ in STAGES}
+    whole = []
+    restore = timed_stages(spent)
+    try:
+        for _ in range(runs):
+            for times in spent.values():
+                times.append(0.0)
+            began = time.process_time()
+            one()
+            whole.append(time.process_time() - began)
+    finally:
+        restore()
+    rest = [w - sum(times[i] for times in spent.values()) for i, w in enumerate(whole)]
+    print(f"CPU, median of {runs} requests (ms)")
+    for name, times in spent.items():
+        if any(times):
+            print(f"{median(times) * 1000:8.3f}  {name}")
+    print(f"{median(rest) * 1000:8.3f}  the rest: WSGI, middleware, DRF's view, paginator")
+    print(f"{median(whole) * 1000:8.3f}  the whole request")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", help="What to GET, e.g. /System/Orders/500000")
@@ -109,6 +188,11 @@ def main(argv=None) -> int:
         "--statements",
         action="store_true",
         help="List the request's SQL statements, each timed alone (median of --requests).",
+    )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="Our app's CPU per stage of the request (median of --requests).",
     )
     args = parser.parse_args(argv)
 
@@ -147,6 +231,11 @@ def main(argv=None) -> int:
             one()
         if args.statements:
             print_statements(one, args.requests)
+            return 0
+        if args.stages:
+            if args.app != "ours":
+                parser.error("--stages times our app's functions: leave out --app.")
+            print_stages(one, args.requests)
             return 0
         if args.profile:
             profile = cProfile.Profile()
