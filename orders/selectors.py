@@ -132,8 +132,8 @@ def order_history(order_id: int) -> QuerySet[HistoryRecord]:
 
 def orders_for_listing() -> QuerySet[Order]:
     """Orders in the API's stable listing order (newest date_order first, ties by id),
-    without joins: what the filters narrow and the count counts. `orders_page` reads a
-    page of them for the answer."""
+    without joins: what the filters narrow and the count counts. `page_ids` and
+    `orders_by_ids` read a page of them for the answer."""
     return Order.objects.order_by(*LISTING_ORDER)
 
 
@@ -141,12 +141,6 @@ def page_ids(listing: QuerySet[Order], start: int, stop: int) -> list[int]:
     """The ids of `listing[start:stop]` in the listing's order, from the indexes alone: an
     OFFSET deep in the listing skips ids, not joined rows."""
     return list(listing.order_by(*LISTING_ORDER).values_list("pk", flat=True)[start:stop])
-
-
-def orders_page(listing: QuerySet[Order], start: int, stop: int, *, expanded: bool) -> list[Order]:
-    """The orders `listing[start:stop]` for the answer, ids first (page_ids), then those
-    orders by id (orders_by_ids)."""
-    return orders_by_ids(page_ids(listing, start, stop), expanded=expanded)
 
 
 def order_with_details(order_id: int, *, expanded: bool = True) -> Order | None:

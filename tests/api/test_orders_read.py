@@ -52,9 +52,9 @@ def test_list_pages(api):
 
 
 def test_every_page_of_a_filtered_listing_is_its_slice(api):
-    """Pages are read ids first (selectors.orders_page): with ties on date_order across
-    page boundaries and a filter, the pages still follow each other without gap or
-    repeat, in the listing's order."""
+    """Pages are read ids first (selectors.page_ids, then orders_by_ids): with ties on
+    date_order across page boundaries and a filter, the pages still follow each other
+    without gap or repeat, in the listing's order."""
     paid, other = OrderStatusFactory(), OrderStatusFactory()
     orders = [
         OrderFactory(date_order=at(1 + n % 3), status=paid if n % 4 else other) for n in range(34)

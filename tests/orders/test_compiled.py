@@ -188,7 +188,7 @@ def test_pages_of_filtered_listings_are_the_orms(compiled):
         (listing.filter(trackings__tracking_number="777"), 0, 10),
         (listing.filter(status=paid, note="nothing has this"), 0, 10),
     ):
-        ours = selectors.orders_page(narrowed, start, stop, expanded=False)
+        ours = selectors.orders_by_ids(selectors.page_ids(narrowed, start, stop), expanded=False)
         theirs = list(
             selectors.orders_for_answer(expanded=False)
             .filter(pk__in=[o.pk for o in narrowed[start:stop]])
@@ -200,7 +200,7 @@ def test_pages_of_filtered_listings_are_the_orms(compiled):
 
     # A page's read with its joins is compiled once per page size, not per filter.
     compiled.clear()
-    selectors.orders_page(listing.filter(status=open_), 0, 3, expanded=False)
+    selectors.orders_by_ids(selectors.page_ids(listing.filter(status=open_), 0, 3), expanded=False)
     assert not [query for query in compiled if query.model is Order and query.select_related]
 
 
